@@ -253,7 +253,12 @@ export type ClientStmt =
 /** An outcome condition, in the shape of a litmus `exists` clause. */
 export type Outcome =
   | { k: 'reg'; thread: number; reg: string; value: number }
+  /** The final value of a pool variable, a client-level shared variable or a ghost. */
   | { k: 'var'; var: string; value: number }
+  /** How many threads are on the wait queue at the end (asleep, or about to sleep). */
+  | { k: 'waiters'; queue: string; value: number }
+  /** 1 if some `wake` found a thread on the queue, else 0. */
+  | { k: 'woken'; queue: string; value: number }
   | { k: 'and'; args: Outcome[] }
   | { k: 'or'; args: Outcome[] }
   | { k: 'not'; arg: Outcome };
@@ -267,6 +272,12 @@ export interface Scenario {
   doc: string;
   /** Values of the spec parameters for this scenario (every parameter is given one). */
   params: Record<string, number>;
+  /**
+   * Overrides of the state `create` leaves (pool variables and ghosts), e.g. `curr_nr = 0`
+   * with `allocated = 1` for a scenario that starts with one element handed out. An element
+   * handed out this way has the handle 1, 2, ... in order.
+   */
+  start: Record<string, number>;
   /** Client-level shared variables, such as the pointer an element is handed through. */
   shared: { name: string; init: number }[];
   threads: { name: string; body: ClientStmt[] }[];

@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import {
+  existsSync, mkdirSync, openSync, closeSync, readdirSync, readFileSync, renameSync, rmSync,
+  statSync, writeSync, fsyncSync, rmdirSync,
+} from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
+import { GENERATED_MARK } from './header.ts';
+
+/** One output file, its path relative to the output folder. */
+export interface GeneratedFile {
+  path: string;
+  content: string;
+  /** True when the generator already placed the header (litmus files, where herd7 rules). */
+  headerIncluded?: boolean;
+}
+
+/** What writing a set of files would do to an output folder. */
+export interface Plan {
+  added: string[];
+  changed: string[];
+  removed: string[];
+  unchanged: string[];
+  /** Files in the way that gen did not write (no generated-file header): never touched. */
+  foreign: string[];
+}
+
+/** How many lines from the top gen looks for its header (litmus files have it lower). */
+const MARK_WINDOW = 40;
+
+/** True if `text` is a file mempool-spec generated (it carries the header near the top). */
+export function isGenerated(text: string): boolean {
+  return text.split('\n', MARK_WINDOW).some((line) => line.includes(GENERATED_MARK));
+}
+
+/** Compares the files gen would write with what `outDir` holds now. */
+export function planWrite(outDir: string, files: GeneratedFile[]): Plan {
+  const plan: Plan = { added: [], changed: [], removed: [], unchanged: [], foreign: [] };
+  const wanted = new Set(files.map((f) => f.path));
+  for (const file of files) {
+    const target = join(outDir, file.path);
+    if (!existsSync(target)) {
+      plan.added.push(file.path);
+      continue;
+    }
+    const current = readFileSync(target, 'utf8');
+    if (current === file.content) plan.unchanged.push(file.path);
+    else if (isGenerated(current)) plan.changed.push(file.path);
+    else plan.foreign.push(file.path);
+  }
+  for (const path of listFiles(outDir)) {
+    if (wanted.has(path)) continue;
+    if (isGenerated(readFileSync(join(outDir, path), 'utf8'))) plan.removed.push(path);
+  }
+  return plan;
+}
+
+/**
+ * Carries out a plan: each file written to a temporary name in its folder, then renamed
+ * over the target, so a reader (or an interrupted gen) never sees half a file. Generated
+ * files whose source is gone are removed. Foreign files must have been refused before.
+ */
+export function applyPlan(outDir: string, files: GeneratedFile[], plan: Plan): void {
+  if (plan.foreign.length > 0) throw new Error('refusing to overwrite files gen did not write');
+  const toWrite = new Set([...plan.added, ...plan.changed]);
+  for (const file of files) {
+    if (toWrite.has(file.path)) writeAtomic(join(outDir, file.path), file.content);
+  }
+  for (const path of plan.removed) {
+    rmSync(join(outDir, path));
+    removeEmptyParents(outDir, dirname(join(outDir, path)));
+  }
+}
+
+function writeAtomic(target: string, content: string): void {
+  mkdirSync(dirname(target), { recursive: true });
+  const temp = `${target}.${randomBytes(4).toString('hex')}.tmp`;
+  const fd = openSync(temp, 'w');
+  try {
+    writeSync(fd, content);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temp, target);
+}
+
+function removeEmptyParents(root: string, dir: string): void {
+  while (dir !== root && dir.startsWith(root) && readdirSync(dir).length === 0) {
+    rmdirSync(dir);
+    dir = dirname(dir);
+  }
+}
+
+/** Every file below `dir`, as `/`-separated paths relative to it. */
+function listFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d).sort()) {
+      const full = join(d, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else out.push(relative(dir, full).split(sep).join('/'));
+    }
+  };
+  walk(dir);
+  return out;
+}
