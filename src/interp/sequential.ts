@@ -53,11 +53,14 @@ export function initialState(ir: SpecIR, params: Record<string, number>): ModelS
     reserve: [],
     ghosts: {},
     waiters: {},
-    backing: { capacity: params[ir.state.backing.capacityParam] ?? 0, out: 0, failing: false,
-      nextHandle: 1 },
+    backing: { capacity: 0, out: 0, failing: false, nextHandle: 1 },
     held: [],
   };
   for (const v of ir.state.vars) s.vars[v.name] = toInt(evalExpr(v.init, s, {}));
+  // The capacity parameter counts what the backing allocator can hand out beyond the
+  // elements `create` puts in the reserve, so a pool can always be created.
+  const reserveTarget = s.vars.min_nr ?? 0;
+  s.backing.capacity = (params[ir.state.backing.capacityParam] ?? 0) + reserveTarget;
   for (const g of ir.state.ghosts) s.ghosts[g.name] = toInt(evalExpr(g.init, s, {}));
   for (const q of ir.state.queues) s.waiters[q.name] = 0;
   return s;
