@@ -178,6 +178,12 @@ export interface Op {
   body: Stmt[];
   loc: Loc;
   doc: string;
+  /**
+   * Set on operations that run while no other thread can reach the pool (`create`, and
+   * `destroy`, whose caller guarantees nobody uses the pool any more): they are never run
+   * concurrently with another operation, and the lock discipline does not apply to them.
+   */
+  exclusive?: boolean;
 }
 
 /** A safety property checked in every reachable state while the pool exists. */
