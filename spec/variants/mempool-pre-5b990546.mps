@@ -51,7 +51,9 @@ ghost allocated = 0
 ghost floor = 0
   "The part of min_nr the pool has actually established. It lags min_nr while a growing "
   "resize runs, and stays behind when that resize cannot get elements (the kernel returns "
-  "0 with the reserve short)."
+  "0 with the reserve short). A grow raises it only to what the reserve itself holds: an "
+  "element out at that moment may be on its way back to the backing allocator, by a free "
+  "that read min_nr before the grow."
 
 # ---- operations -------------------------------------------------------------------------
 
@@ -238,7 +240,7 @@ op resize(new_min_nr: int) -> int
     g = alloc_fn()
     # if (!element) goto out;   (returns 0 with the reserve short)
     if g == null {
-      ghost floor = min(min_nr, curr_nr + allocated)
+      ghost floor = max(floor, min(min_nr, curr_nr))
       return 0
     }
     # spin_lock_irqsave(&pool->lock, flags);
@@ -247,13 +249,13 @@ op resize(new_min_nr: int) -> int
     if curr_nr < min_nr {
       # add_element(pool, element);
       add_element(g)
-      ghost floor = min(min_nr, curr_nr + allocated)
+      ghost floor = max(floor, min(min_nr, curr_nr))
     } else {
       # spin_unlock_irqrestore(&pool->lock, flags);
       unlock pool.lock
       # pool->free(element, pool->pool_data);  /* Raced */
       free_fn(g)
-      ghost floor = min(min_nr, curr_nr + allocated)
+      ghost floor = max(floor, min(min_nr, curr_nr))
       # goto out;
       return 0
     }
