@@ -1,9 +1,16 @@
 import { resolve, relative, isAbsolute, sep } from 'node:path';
 import { styleText } from 'node:util';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { applyPlan, planWrite, type Plan } from './gen/files.ts';
 import { generateAll } from './gen/index.ts';
 import { SpecError } from './spec/errors.ts';
+import {
+  checkSpec, replayToken, AblationError, CheckSpecError, ReplayError, TokenError,
+  type CheckResult,
+} from './check/index.ts';
+import { traceHtml } from './check/html.ts';
+import { formatResult, resultJson, type Style } from './check/report.ts';
+import { writeFileSync } from 'node:fs';
 import { loadSpec } from './spec/load.ts';
 
 /** Exit codes, the same for every command. */
@@ -42,7 +49,106 @@ export function buildProgram(): Command {
     .action((opts: GenOptions) => {
       process.exitCode = runGen(opts);
     });
+
+  program
+    .command('check')
+    .description('explore every interleaving of the spec\'s operations under the memory model ' +
+      'and check its invariants, liveness, scenarios and edges')
+    .argument('[file]', 'the spec to check', 'spec/mempool.mps')
+    .option('--without <edge>', 'take out a happens-before edge (repeatable)', collect, [])
+    .option('--json', 'print one JSON document instead of text')
+    .option('--trace-out <file>', 'write the counterexample as a self-contained HTML picture')
+    .option('--replay <token>', 'replay a counterexample from its replay token')
+    .option('--random-walks <n>', 'random walks per parameter valuation instead of exhausting ' +
+      'it', positiveInt)
+    .option('--seed <n>', 'seed of the random walks', positiveInt, 1)
+    .option('--state-limit <n>', 'stop a configuration after this many states', positiveInt,
+      2_000_000)
+    .option('--threads <n>', 'explore up to this many threads (default: the spec\'s maximum)',
+      positiveInt)
+    .option('--ops <n>', 'explore up to this many calls per thread (default: the spec\'s ' +
+      'maximum)', positiveInt)
+    .option('--param <name=value>', 'fix a spec parameter to one value of its range ' +
+      '(repeatable)', collect, [])
+    .option('--only <what>', 'check only the scenarios, or only the parameter ranges')
+    .option('--sc', 'run under sequential consistency instead of the memory model')
+    .action((file: string, opts: CheckCliOptions) => {
+      process.exitCode = runCheck(file, opts);
+    });
   return program;
+}
+
+interface CheckCliOptions {
+  without: string[];
+  json?: boolean;
+  traceOut?: string;
+  replay?: string;
+  randomWalks?: number;
+  seed: number;
+  stateLimit: number;
+  threads?: number;
+  ops?: number;
+  param: string[];
+  only?: string;
+  sc?: boolean;
+}
+
+function runCheck(file: string, opts: CheckCliOptions): number {
+  const ir = loadSpec(displayPath(file));
+  const bounds: Record<string, number> = {};
+  if (opts.threads !== undefined) bounds.threads = opts.threads;
+  if (opts.ops !== undefined) bounds.ops = opts.ops;
+  const fix: Record<string, number> = {};
+  for (const binding of opts.param) {
+    const m = /^([A-Za-z_]\w*)=(-?\d+)$/.exec(binding);
+    if (!m) throw new UsageError(`--param ${binding}: expected NAME=VALUE, e.g. min_nr=1`);
+    fix[m[1]] = Number(m[2]);
+  }
+  if (opts.only !== undefined && opts.only !== 'scenarios' && opts.only !== 'ranges') {
+    throw new UsageError(`--only ${opts.only}: expected 'scenarios' or 'ranges'`);
+  }
+  const only = opts.only as 'scenarios' | 'ranges' | undefined;
+  const progress = process.stderr.isTTY && !opts.json
+    ? (line: string) => process.stderr.write(`\r\x1b[K${line}`) : undefined;
+  let result: CheckResult;
+  try {
+    result = opts.replay
+      ? replayToken(ir, opts.replay)
+      : checkSpec(ir, { without: opts.without, randomWalks: opts.randomWalks, seed: opts.seed,
+        stateLimit: opts.stateLimit, bounds, fix, only, sc: opts.sc, onProgress: progress });
+  } catch (err) {
+    if (err instanceof AblationError || err instanceof TokenError || err instanceof ReplayError ||
+      err instanceof CheckSpecError) throw new UsageError(err.message);
+    throw err;
+  } finally {
+    if (progress) process.stderr.write('\r\x1b[K');
+  }
+  if (opts.traceOut && result.counterexample) {
+    writeFileSync(opts.traceOut, traceHtml(result.counterexample, ir.source));
+  }
+  process.stdout.write(opts.json ? resultJson(result) : formatResult(result, terminalStyle()));
+  if (opts.traceOut && !result.counterexample) {
+    warn(`--trace-out ${opts.traceOut}: no counterexample, nothing written`);
+  }
+  return result.status === 'holds' ? EXIT.ok : EXIT.failed;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('not a non-negative integer');
+  return n;
+}
+
+/** Colours for stdout: `styleText` drops them when stdout is not a terminal or NO_COLOR is set. */
+function terminalStyle(): Style {
+  const on = process.stdout.isTTY === true;
+  const st = (format: Parameters<typeof styleText>[0]) => (text: string): string =>
+    (on ? styleText(format, text) : text);
+  return { bad: st('red'), good: st('green'), dim: st('dim'), bold: st('bold') };
 }
 
 function runGen(opts: GenOptions): number {

@@ -1,0 +1,318 @@
+import type { Param, SpecIR } from '../ir.ts';
+import { AblationError, withoutEdges } from './ablate.ts';
+import { compileScenario } from './client.ts';
+import { Machine } from './machine.ts';
+import { Judge, listProperties, type PropertyInfo } from './properties.ts';
+import { compileOps, type CompiledOp } from './program.ts';
+import { bfs, randomWalks, type SearchResult } from './search.ts';
+import type { State, Violation } from './state.ts';
+import { decodeToken, encodeToken, TokenError, type ConfigRef } from './token.ts';
+import { ReplayError, replay, type TraceStep } from './trace.ts';
+
+/**
+ * `mempool-spec check`: explores the spec's own interleavings under the memory model and
+ * judges its invariants, its liveness property, its scenarios and the checker's built-in
+ * safety properties.
+ *
+ * Configurations: every scenario, then the parameter ranges. In the ranges, each thread
+ * makes up to `ops` calls of its choosing (it may stop early), so the largest `threads` and
+ * `ops` cover the smaller ones; every other parameter (`min_nr`, `capacity`) is explored
+ * value by value, smallest first.
+ */
+
+/** Options of a check. */
+export interface CheckOptions {
+  /** Edges to take out (ablation). */
+  without?: string[];
+  /** Run under sequential consistency instead of the memory model. */
+  sc?: boolean;
+  /** Per configuration: stop, not exhaustive, after this many states. Default 2 million. */
+  stateLimit?: number;
+  /** Random walks per configuration of the ranges instead of a breadth-first search. */
+  randomWalks?: number;
+  seed?: number;
+  /** Steps per random walk. Default 200. */
+  walkDepth?: number;
+  /** Upper bounds that replace a parameter's maximum (e.g. `{ threads: 2 }`). */
+  bounds?: Record<string, number>;
+  /** Parameters fixed to one value (e.g. `{ min_nr: 1 }`); it must lie in the range. */
+  fix?: Record<string, number>;
+  /** Search the scenarios only, or the parameter ranges only. */
+  only?: 'scenarios' | 'ranges';
+  /** Called with a line of progress now and then. */
+  onProgress?: (line: string) => void;
+}
+
+/** How one configuration went. */
+export interface ConfigResult {
+  config: ConfigRef;
+  label: string;
+  verdict: 'holds' | 'counterexample' | 'outcome-missing' | 'state-limit' | 'create-fails';
+  states: number;
+  transitions: number;
+  depth: number;
+  seconds: number;
+  exhaustive: boolean;
+}
+
+/** A property broken, and the shortest way there. */
+export interface Counterexample {
+  property: string;
+  message: string;
+  config: ConfigRef;
+  configLabel: string;
+  threadNames: string[];
+  steps: TraceStep[];
+  token: string;
+}
+
+/** Everything a check found. */
+export interface CheckResult {
+  spec: { name: string; source: string; sha256: string };
+  status: 'holds' | 'counterexample' | 'incomplete';
+  exhaustive: boolean;
+  search: 'breadth-first' | 'random-walk';
+  memory: 'views' | 'sc';
+  without: string[];
+  edges: { name: string; kind: 'barrier' | 'lock'; removed: boolean; doc: string }[];
+  properties: PropertyInfo[];
+  configs: ConfigResult[];
+  totals: { states: number; transitions: number; seconds: number; statesPerSecond: number;
+    depth: number };
+  counterexample: Counterexample | null;
+  /** Failures without a trace: a `sometimes` outcome never seen, a state limit reached. */
+  failures: string[];
+}
+
+/** What the memory model cannot show, said wherever verdicts are printed. */
+export const MODEL_LIMITS = 'The memory model never lets a read return a write that has not ' +
+  'executed yet, so load-buffering outcomes (which the kernel memory model allows) never ' +
+  'appear: a `sometimes` outcome that needs one is reported as missing.';
+
+const DEFAULT_STATE_LIMIT = 2_000_000;
+
+/** Checks `ir`. */
+export function checkSpec(original: SpecIR, opts: CheckOptions = {}): CheckResult {
+  const started = performance.now();
+  const without = opts.without ?? [];
+  const ir = without.length > 0 ? withoutEdges(original, without) : original;
+  const ops = compileOps(ir);
+  const result: CheckResult = {
+    spec: { name: ir.name, source: ir.source, sha256: ir.sha256 },
+    status: 'holds',
+    exhaustive: true,
+    search: opts.randomWalks ? 'random-walk' : 'breadth-first',
+    memory: opts.sc ? 'sc' : 'views',
+    without,
+    edges: original.edges.map((e) => ({ name: e.name, kind: e.kind,
+      removed: without.includes(e.name), doc: e.doc })),
+    properties: listProperties(ir),
+    configs: [],
+    totals: { states: 0, transitions: 0, seconds: 0, statesPerSecond: 0, depth: 0 },
+    counterexample: null,
+    failures: [],
+  };
+
+  for (const config of configurations(ir, opts)) {
+    const machine = buildMachine(ir, ops, config, opts.sc ?? false);
+    const t0 = performance.now();
+    const initial = machine.initial();
+    const label = configLabel(config);
+    opts.onProgress?.(`checking ${label}`);
+    if (!initial) {
+      result.configs.push({ config, label, verdict: 'create-fails', states: 0, transitions: 0,
+        depth: 0, seconds: 0, exhaustive: true });
+      continue;
+    }
+    const judge = new Judge(machine);
+    const walk = config.kind === 'ranges' && (opts.randomWalks ?? 0) > 0;
+    const stateLimit = opts.stateLimit ?? DEFAULT_STATE_LIMIT;
+    const search: SearchResult = walk
+      ? randomWalks(machine, judge, initial, { walks: opts.randomWalks!, seed: opts.seed ?? 1,
+        maxDepth: opts.walkDepth ?? 200, stateLimit })
+      : bfs(machine, judge, initial, { stateLimit,
+        onProgress: (n) => opts.onProgress?.(`  ${label}: ${n} states`) });
+    const seconds = (performance.now() - t0) / 1000;
+    const verdict = judgeSearch(config, ir, search);
+    result.configs.push({ config, label, verdict, states: search.states,
+      transitions: search.transitions, depth: search.depth, seconds,
+      exhaustive: search.exhaustive });
+    result.exhaustive &&= search.exhaustive;
+
+    if (search.violation) {
+      result.counterexample = counterexample(machine, initial, config, search.violation, ir,
+        without, opts.sc ?? false);
+      result.status = 'counterexample';
+      break;
+    }
+    if (verdict === 'outcome-missing') {
+      result.failures.push(`scenario ${config.kind === 'scenario' ? config.name : ''}: the ` +
+        'outcome it says may happen never did. ' + MODEL_LIMITS);
+      result.status = 'counterexample';
+    } else if (verdict === 'state-limit') {
+      result.failures.push(`${label}: stopped at the state limit (${stateLimit} states) ` +
+        'before exhausting it; raise --state-limit, lower the bounds, or use --random-walks');
+      if (result.status === 'holds') result.status = 'incomplete';
+    }
+  }
+  if (result.search === 'random-walk' && result.status === 'holds') result.exhaustive = false;
+
+  const t = result.totals;
+  for (const c of result.configs) {
+    t.states += c.states;
+    t.transitions += c.transitions;
+    t.depth = Math.max(t.depth, c.depth);
+  }
+  t.seconds = (performance.now() - started) / 1000;
+  t.statesPerSecond = t.seconds > 0 ? Math.round(t.states / t.seconds) : 0;
+  return result;
+}
+
+function judgeSearch(config: ConfigRef, ir: SpecIR, search: SearchResult): ConfigResult['verdict'] {
+  if (search.violation) return 'counterexample';
+  if (search.limitHit) return 'state-limit';
+  if (config.kind === 'scenario') {
+    const scenario = ir.scenarios.find((s) => s.name === config.name)!;
+    if (scenario.expect === 'sometimes' && !search.outcomeSeen) return 'outcome-missing';
+  }
+  return 'holds';
+}
+
+/** The configurations of a check, in the order they are searched. */
+export function configurations(ir: SpecIR,
+  opts: Pick<CheckOptions, 'bounds' | 'fix' | 'only'> = {}): ConfigRef[] {
+  const configs: ConfigRef[] = opts.only === 'ranges' ? []
+    : ir.scenarios.map((s) => ({ kind: 'scenario', name: s.name }));
+  if (opts.only === 'scenarios') return configs;
+  const upTo = new Set(['threads', 'ops']);
+  let valuations: Record<string, number>[] = [{}];
+  for (const p of ir.params) {
+    const fixed = opts.fix?.[p.name];
+    if (fixed !== undefined && (fixed < p.min || fixed > p.max)) {
+      throw new AblationError(`parameter ${p.name}=${fixed} is outside its range ` +
+        `${p.min}..${p.max}`);
+    }
+    const max = Math.min(p.max, opts.bounds?.[p.name] ?? p.max);
+    const values = fixed !== undefined ? [fixed] : upTo.has(p.name) ? [max] : range(p.min, max);
+    valuations = valuations.flatMap((v) => values.map((x) => ({ ...v, [p.name]: x })));
+  }
+  for (const params of valuations) configs.push({ kind: 'ranges', params });
+  return configs;
+}
+
+function range(min: number, max: number): number[] {
+  return Array.from({ length: Math.max(0, max - min + 1) }, (_, i) => min + i);
+}
+
+/** A configuration as one line: `scenario handoff`, `min_nr=1 capacity=0 threads≤3 ops≤2`. */
+export function configLabel(config: ConfigRef): string {
+  if (config.kind === 'scenario') return `scenario ${config.name}`;
+  return Object.entries(config.params)
+    .map(([k, v]) => (k === 'threads' || k === 'ops' ? `${k}≤${v}` : `${k}=${v}`)).join(' ');
+}
+
+function buildMachine(ir: SpecIR, ops: CompiledOp[], config: ConfigRef, sc: boolean): Machine {
+  if (config.kind === 'scenario') {
+    const scenario = ir.scenarios.find((s) => s.name === config.name);
+    if (!scenario) throw new TokenError(`the spec has no scenario '${config.name}'`);
+    return new Machine(ir, ops, scenario.params, { kind: 'scenario', scenario,
+      programs: compileScenario(scenario, ops) }, { sc });
+  }
+  const p = config.params;
+  return new Machine(ir, ops, p, { kind: 'ranges', threads: p.threads ?? 2, ops: p.ops ?? 2,
+    intRange: intArgRange(ir.params) }, { sc });
+}
+
+/**
+ * The values an `int` argument of a call takes in the ranges (resize's `new_min_nr`): those
+ * of `min_nr` that are at least 1, as the kernel's BUG_ON(new_min_nr <= 0) demands.
+ */
+function intArgRange(params: Param[]): number[] {
+  const minNr = params.find((p) => p.name === 'min_nr');
+  return minNr ? range(Math.max(1, minNr.min), minNr.max) : [1];
+}
+
+function threadNamesOf(ir: SpecIR, config: ConfigRef, machine: Machine): string[] {
+  if (config.kind === 'scenario') {
+    return ir.scenarios.find((s) => s.name === config.name)!.threads.map((t) => t.name);
+  }
+  return Array.from({ length: machine.workload.kind === 'ranges' ? machine.workload.threads : 0 },
+    (_, t) => `T${t}`);
+}
+
+function counterexample(machine: Machine, initial: State, config: ConfigRef,
+  found: { violation: Violation; path: number[] }, ir: SpecIR, without: string[],
+  sc: boolean): Counterexample {
+  const threadNames = threadNamesOf(ir, config, machine);
+  const { steps } = replay(machine, initial, found.path, threadNames);
+  return {
+    property: found.violation.property,
+    message: renameThreads(found.violation.message, threadNames),
+    config,
+    configLabel: configLabel(config),
+    threadNames,
+    steps,
+    token: encodeToken({ spec: ir.sha256.slice(0, 12), config, without, sc, path: found.path }),
+  };
+}
+
+/** Messages say `T0`, `T1`; a scenario's threads have names of their own. */
+function renameThreads(message: string, names: string[]): string {
+  return message.replace(/\bT(\d+)\b/g, (m, i: string) => names[Number(i)] ?? m);
+}
+
+/**
+ * Replays a token against `ir`: the same configuration and edges, the same choices. The
+ * result holds the trace and the property the last state breaks (if it still does).
+ */
+export function replayToken(original: SpecIR, token: string): CheckResult {
+  const started = performance.now();
+  const t = decodeToken(token);
+  if (!original.sha256.startsWith(t.spec)) {
+    throw new TokenError(`the token was made for another version of the spec ` +
+      `(sha-256 ${t.spec}…, this one is ${original.sha256.slice(0, 12)}…)`);
+  }
+  const ir = t.without.length > 0 ? withoutEdges(original, t.without) : original;
+  const ops = compileOps(ir);
+  const machine = buildMachine(ir, ops, t.config, t.sc);
+  const initial = machine.initial();
+  if (!initial) throw new ReplayError('create fails in this configuration');
+  const threadNames = threadNamesOf(ir, t.config, machine);
+  const { steps, final } = replay(machine, initial, t.path, threadNames);
+  const judge = new Judge(machine);
+  const violation = judge.checkState(final) ??
+    (machine.expand(final, false).quiescent ? judge.checkQuiescent(final) : null);
+  const label = configLabel(t.config);
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    spec: { name: ir.name, source: ir.source, sha256: ir.sha256 },
+    status: violation ? 'counterexample' : 'holds',
+    exhaustive: false,
+    search: 'breadth-first',
+    memory: t.sc ? 'sc' : 'views',
+    without: t.without,
+    edges: original.edges.map((e) => ({ name: e.name, kind: e.kind,
+      removed: t.without.includes(e.name), doc: e.doc })),
+    properties: listProperties(ir),
+    configs: [{ config: t.config, label, verdict: violation ? 'counterexample' : 'holds',
+      states: steps.length + 1, transitions: steps.length, depth: steps.length, seconds,
+      exhaustive: false }],
+    totals: { states: steps.length + 1, transitions: steps.length, seconds,
+      statesPerSecond: 0, depth: steps.length },
+    counterexample: violation ? {
+      property: violation.property,
+      message: renameThreads(violation.message, threadNames),
+      config: t.config,
+      configLabel: label,
+      threadNames,
+      steps,
+      token,
+    } : null,
+    failures: violation ? [] : ['the replayed trace breaks no property'],
+  };
+}
+
+export { AblationError } from './ablate.ts';
+export { TokenError } from './token.ts';
+export { ReplayError } from './trace.ts';
+export { CheckSpecError } from './program.ts';

@@ -1,0 +1,559 @@
+import type { Scenario, SpecIR } from '../ir.ts';
+import {
+  argValue, callChoices, formatCall, formatValue, regValue, type Call, type ClientProgram,
+} from './client.ts';
+import type { TraceEvent } from './events.ts';
+import type { KeyContext } from './keys.ts';
+import {
+  doRead, doWrite, fenceIsLocal, holder, latestValue, newMemory, readable, type MemoryMode,
+} from './memory.ts';
+import {
+  CheckSpecError, compileExpr, toInt, truthy, type CompiledOp, type Value,
+} from './program.ts';
+import {
+  ASLEEP, DONE, RUN, fork, lowestFreeHandle, newThread, outCount, type State, type ThreadState,
+} from './state.ts';
+import { StepExecutor, queueLock, type LeafInstr } from './steps.ts';
+
+/**
+ * The transition system the checker explores: what each thread may do next from a state.
+ *
+ * A transition is one *visible* step of one thread, a step another thread could observe or
+ * be affected by: a shared read or write, lock, unlock, `mb`, a reserve or backing-allocator
+ * action, a wait-queue action, a client read or write. The thread's *invisible* steps after
+ * it run in the same transition: local computation, `wmb`/`rmb` (they change only the
+ * thread's own views), ghost updates (bookkeeping, evaluated atomically with the step before
+ * them) and reads of a variable under the lock that guards it (nobody else may write it
+ * meanwhile). They commute with every other thread's steps, so folding them loses no
+ * behaviour and keeps the state space small. A thread's choice of its next call folds into
+ * that call's first visible step the same way.
+ *
+ * Sleepers run again when a wake finds them on their queue, or, where no thread can run, by
+ * their timeout: that keeps the state space finite without losing the retry.
+ */
+
+/** How the threads of a configuration get their work. */
+export type Workload =
+  /** The parameter ranges: each thread makes up to `ops` calls of its choosing. */
+  | { kind: 'ranges'; threads: number; ops: number; intRange: number[] }
+  | { kind: 'scenario'; scenario: Scenario; programs: ClientProgram[] };
+
+/** A successor state and what led to it. */
+export interface Successor {
+  state: State;
+  /** The thread that moved; -1 for destroy. */
+  thread: number;
+  /** What happened, step by step (recorded for replays only, not during the search). */
+  events: TraceEvent[] | null;
+}
+
+/** The successors of a state, and whether no thread could run in it. */
+export interface Expansion {
+  successors: Successor[];
+  /** No thread could take a step: timeouts and destroy are all that is left. */
+  quiescent: boolean;
+}
+
+/** What a thread running alone got to. */
+export interface AloneResult {
+  state: State;
+  outcome: 'returned' | 'slept' | 'blocked';
+  value: Value;
+}
+
+const LOCAL_BUDGET = 10_000;
+
+/**
+ * Where a transition is in Lipton's pattern: `rest` (not in a transition: join nothing),
+ * `acquired` (only a lock and invisible steps so far), `committed` (one observable step
+ * done: only unlocks may follow).
+ */
+export type Phase = 'rest' | 'acquired' | 'committed';
+
+/** One configuration's transition system: a spec, parameter values and a workload. */
+export class Machine extends StepExecutor {
+  /** Threads with the same local state are interchangeable (parameter ranges only). */
+  readonly symmetric: boolean;
+  /** What state keys need to know of this configuration. */
+  readonly keyContext: KeyContext;
+  private readonly varNames: string[];
+
+  constructor(ir: SpecIR, ops: CompiledOp[], params: Record<string, number>,
+    readonly workload: Workload, memoryMode: MemoryMode, private readonly reduce = true) {
+    super(ir, ops, params, memoryMode);
+    this.symmetric = workload.kind === 'ranges';
+    this.keyContext = { symmetric: this.symmetric, elemSlots: ops.map((o) => o.elemSlots) };
+    const shared = workload.kind === 'scenario' ? workload.scenario.shared.map((v) => v.name) : [];
+    this.varNames = [...ir.state.vars.map((v) => v.name), ...shared];
+  }
+
+  // ---- the initial state ------------------------------------------------------------------
+
+  /**
+   * The state after `create` (run alone) and, for a scenario, its `start` overrides, with the
+   * memory handed to every thread. `null` when create fails.
+   */
+  initial(): State | null {
+    const world = this.paramWorld();
+    const vars = this.ir.state.vars.map((v) => ({ name: v.name,
+      init: toInt(compileExpr(v.init, [], `var ${v.name}`)([], world)) }));
+    let s: State = {
+      threads: [newThread(0, [])],
+      mem: newMemory(vars, this.lockNames(), 1),
+      reserve: [],
+      ghosts: this.ir.state.ghosts.map((g) =>
+        toInt(compileExpr(g.init, [], `ghost ${g.name}`)([], world))),
+      out: 0,
+      woke: 0,
+      limit: 30,
+      destroyed: false,
+      violation: null,
+    };
+    const create = this.ops.find((o) => o.op.name === 'create');
+    if (create) {
+      const r = this.runExclusive(s, create);
+      if (r.outcome !== 'returned' || r.value === false || r.state.violation) return null;
+      s = r.state;
+    }
+    // The backing allocator's capacity counts beyond what create put in the reserve.
+    s.limit = outCount(s.out) + (this.paramValues[this.ir.state.backing.capacityParam] ?? 0);
+    if (this.workload.kind === 'scenario') s = this.applyStart(s, this.workload.scenario);
+    return this.publish(s);
+  }
+
+  private applyStart(s: State, scenario: Scenario): State {
+    const poolVars = this.ir.state.vars.length;
+    const values = this.ir.state.vars.map((_, x) => latestValue(s.mem, x));
+    const ghosts = s.ghosts.slice();
+    for (const [name, value] of Object.entries(scenario.start)) {
+      const x = this.varNames.indexOf(name);
+      const g = this.ghostNames.indexOf(name);
+      if (x >= 0 && x < poolVars) values[x] = value;
+      else if (g >= 0) ghosts[g] = value;
+      else throw new CheckSpecError(`scenario ${scenario.name}: start names no pool variable ` +
+        `or ghost '${name}'`);
+    }
+    // The reserve keeps curr_nr elements; those beyond were handed out, bottom first, so
+    // that they are the handles 1, 2, ... the scenario's threads refer to.
+    const count = this.varNames.indexOf(this.ir.state.reserve.count);
+    const reserve = s.reserve.slice();
+    let out = s.out;
+    while (reserve.length > values[count]) reserve.shift();
+    while (reserve.length < values[count]) {
+      const h = lowestFreeHandle(out, 30);
+      out |= 1 << (h - 1);
+      reserve.push(h);
+    }
+    const vars = this.ir.state.vars.map((v, x) => ({ name: v.name, init: values[x] }));
+    return { ...s, mem: newMemory(vars, this.lockNames(), 1), reserve, ghosts, out };
+  }
+
+  /** The memory as every thread sees it once the pool is handed to them. */
+  private publish(s: State): State {
+    const w = this.workload;
+    const shared = w.kind === 'scenario' ? w.scenario.shared : [];
+    const vars = [
+      ...this.ir.state.vars.map((v, x) => ({ name: v.name, init: latestValue(s.mem, x) })),
+      ...shared.map((v) => ({ name: v.name, init: v.init })),
+    ];
+    const n = w.kind === 'ranges' ? w.threads : w.programs.length;
+    const threads: ThreadState[] = [];
+    for (let t = 0; t < n; t++) {
+      threads.push(w.kind === 'ranges'
+        ? newThread(w.ops, [])
+        : newThread(0, w.programs[t].regs.map(() => 0)));
+    }
+    const next: State = { ...s, threads, mem: newMemory(vars, this.lockNames(), n) };
+    for (let t = 0; t < n; t++) this.settle(next, t, null);
+    return next;
+  }
+
+  private lockNames(): string[] {
+    return [...this.ir.state.locks.map((l) => l.name), ...this.queueNames.map(queueLock)];
+  }
+
+  // ---- successors ---------------------------------------------------------------------------
+
+  /** Every successor of `s`, in a fixed order (replay tokens index into it). */
+  expand(s: State, log: boolean): Expansion {
+    const successors: Successor[] = [];
+    for (let t = 0; t < s.threads.length; t++) {
+      if (this.symmetric && this.sameAsEarlier(s, t)) continue;
+      this.expandThread(s, t, successors, log);
+    }
+    if (successors.length > 0) return { successors, quiescent: false };
+    for (let t = 0; t < s.threads.length; t++) {
+      if (s.threads[t].status !== ASLEEP) continue;
+      if (this.symmetric && this.sameAsEarlier(s, t)) continue;
+      const next = fork(s, t);
+      const events: TraceEvent[] | null = log ? [] : null;
+      const queue = this.queueNames[next.threads[t].queue] ?? 'its wait queue';
+      events?.push(this.event(next, t, 'timeout', `times out on ${queue} and retries`));
+      next.threads[t].status = RUN;
+      this.settle(next, t, events);
+      successors.push({ state: next, thread: t, events });
+    }
+    if (successors.length === 0 && this.canDestroy(s)) successors.push(this.destroy(s, log));
+    return { successors, quiescent: true };
+  }
+
+  /** In a symmetric workload, a thread in the same local state as an earlier one. */
+  private sameAsEarlier(s: State, t: number): boolean {
+    const me = s.threads[t];
+    for (let u = 0; u < t; u++) {
+      const other = s.threads[u];
+      if (other.op === me.op && other.pc === me.pc && other.status === me.status &&
+        other.cpc === me.cpc && other.queue === me.queue && other.woken === me.woken &&
+        sameValues(other.locals, me.locals) && sameValues(other.regs, me.regs) &&
+        sameViews(s, u, t) && !this.holdsAny(s, u)) return true;
+    }
+    return false;
+  }
+
+  private holdsAny(s: State, t: number): boolean {
+    return s.mem.locks.some((l) => l.holder === t);
+  }
+
+  private expandThread(s: State, t: number, out: Successor[], log: boolean): void {
+    const th = s.threads[t];
+    if (th.status !== RUN) return;
+    if (th.op >= 0 || this.workload.kind === 'scenario') {
+      this.expandVisible(s, t, out, log ? [] : null);
+      return;
+    }
+    for (const call of callChoices(this.ops, th.regs, this.workload.intRange)) {
+      const next = fork(s, t);
+      const events: TraceEvent[] | null = log ? [] : null;
+      this.startOp(next, t, call, events);
+      this.settle(next, t, events);
+      const moved = next.threads[t];
+      if (!next.violation && moved.op < 0 && next.mem === s.mem && moved.status === RUN) {
+        // The call touched nothing shared (free(null)): it changes nothing but the budget,
+        // and fewer calls are explored anyway, so it leaves the state as it was.
+        moved.cpc = th.cpc;
+        out.push({ state: next, thread: t, events });
+      } else if (next.violation || moved.op < 0 || moved.status !== RUN) {
+        out.push({ state: next, thread: t, events });
+      } else {
+        this.expandVisible(next, t, out, events);
+      }
+    }
+    const stop = fork(s, t);
+    stop.threads[t].status = DONE;
+    out.push({ state: stop, thread: t,
+      events: log ? [this.event(stop, t, 'stop', 'makes no more calls')] : null });
+  }
+
+  /** Performs the visible step `t` rests at, once per way it can go. */
+  private expandVisible(s: State, t: number, out: Successor[], prefix: TraceEvent[] | null): void {
+    const n = this.choiceCount(s, t);
+    for (let c = 0; c < n; c++) {
+      const next = fork(s, t);
+      const events = prefix ? prefix.slice() : null;
+      const phase = this.perform(next, t, c, events);
+      if (!next.violation) this.settle(next, t, events, phase);
+      out.push({ state: next, thread: t, events });
+    }
+  }
+
+  /** How many ways the visible step `t` rests at can go; 0 when it is blocked. */
+  private choiceCount(s: State, t: number): number {
+    const th = s.threads[t];
+    if (th.op < 0) {
+      if (this.workload.kind !== 'scenario') return 0;
+      const instr = this.workload.programs[t].instrs[th.cpc];
+      if (instr?.k === 'read') return readable(s.mem, t, instr.var, 'once', this.memoryMode).length;
+      return instr?.k === 'write' ? 1 : 0;
+    }
+    const instr = this.ops[th.op].instrs[th.pc];
+    if (instr.k !== 'leaf') return 1;
+    const st = instr.stmt;
+    if (st.k === 'lock') {
+      const who = holder(s.mem, st.lock);
+      return who === null || who === t ? 1 : 0;
+    }
+    if (st.k === 'read') {
+      const mode = this.readMode(s, t, st.var, this.ops[th.op].op.name, st.label);
+      return mode === null ? 1 : readable(s.mem, t, st.var, mode, this.memoryMode).length;
+    }
+    return 1;
+  }
+
+  /** Performs the visible step `t` rests at; returns the phase its transition is in. */
+  private perform(s: State, t: number, choice: number, events: TraceEvent[] | null): Phase {
+    const th = s.threads[t];
+    if (th.op >= 0) {
+      const instr = this.ops[th.op].instrs[th.pc] as LeafInstr;
+      this.execLeaf(s, t, instr, choice, events);
+      return instr.stmt.k === 'lock' ? 'acquired' : 'committed';
+    }
+    if (this.workload.kind !== 'scenario') return 'committed';
+    const program = this.workload.programs[t];
+    const instr = program.instrs[th.cpc];
+    if (instr.k === 'read') {
+      const { timestamp, value } = readable(s.mem, t, instr.var, 'once', this.memoryMode)[choice];
+      s.mem = doRead(s.mem, t, instr.var, timestamp, 'once', this.memoryMode);
+      th.regs[instr.slot] = value;
+      events?.push(this.event(s, t, 'client-read',
+        `${program.regs[instr.slot]} = READ_ONCE(${instr.var})`,
+        { line: instr.stmt.loc.line, read: this.readInfo(s, instr.var, value, timestamp) }));
+    } else if (instr.k === 'write') {
+      const value = toInt(instr.expr(th.regs, this.paramWorld()));
+      const w = doWrite(s.mem, t, instr.var, value, 'once', this.memoryMode);
+      s.mem = w.memory;
+      events?.push(this.event(s, t, 'client-write', `WRITE_ONCE(${instr.var}, ${value})`,
+        { line: instr.stmt.loc.line, wrote: { var: instr.var, value, timestamp: w.timestamp } }));
+    }
+    th.cpc += 1;
+    return 'committed';
+  }
+
+  // ---- invisible steps ----------------------------------------------------------------------
+
+  /**
+   * Runs `t`'s invisible steps until it rests at a visible one, finishes or sleeps. Within a
+   * transition (`phase` other than `rest`) it also runs the visible steps that Lipton's
+   * reduction lets it join: after a `lock` (a right mover: nothing another thread can do
+   * depends on it), one more step that others can observe; after that, `unlock`s (left
+   * movers). So a critical section with one observable step, `lock; ...; remove_element;
+   * unlock`, is one transition. Reads under the lock that guards the variable commute with
+   * everything (nobody else writes it meanwhile) and are invisible anyway.
+   */
+  settle(s: State, t: number, events: TraceEvent[] | null, phase: Phase = 'rest'): void {
+    const th = s.threads[t];
+    for (let i = 0; i < LOCAL_BUDGET; i++) {
+      if (s.violation || th.status !== RUN) return;
+      if (th.op < 0) {
+        if (!this.clientStep(s, t, events)) return;
+        continue;
+      }
+      const compiled = this.ops[th.op];
+      const instr = compiled.instrs[th.pc];
+      switch (instr.k) {
+        case 'branch':
+          th.pc = truthy(instr.cond(th.locals, this.paramWorld())) ? th.pc + 1 : instr.target;
+          break;
+        case 'jump':
+          th.pc = instr.target;
+          break;
+        case 'return':
+          this.finishOp(s, t, instr.expr ? instr.expr(th.locals, this.paramWorld()) : null, events);
+          break;
+        case 'leaf':
+          if (this.invisible(s, t, instr)) {
+            this.execLeaf(s, t, instr, 0, events);
+            break;
+          }
+          if (!this.joins(s, t, instr, phase)) {
+            clearDead(th, compiled);
+            return;
+          }
+          phase = 'committed';
+          this.execLeaf(s, t, instr, 0, events);
+      }
+    }
+    throw new CheckSpecError(`${this.ops[th.op]?.op.name ?? 'a client'}: ` +
+      `${LOCAL_BUDGET} steps without a shared access (an endless loop?)`);
+  }
+
+  /** Whether a visible step may join the transition in progress (see `settle`). */
+  private joins(s: State, t: number, instr: LeafInstr, phase: Phase): boolean {
+    if (phase === 'rest' || !this.reduce) return false;
+    const k = instr.stmt.k;
+    if (k === 'unlock') return true;
+    if (k === 'lock' || phase !== 'acquired') return false;
+    return this.choiceCount(s, t) === 1;
+  }
+
+  protected override afterWake(s: State, woken: number[]): void {
+    for (const u of woken) if (s.threads[u].status === RUN) this.settle(s, u, null);
+  }
+
+  private invisible(s: State, t: number, instr: LeafInstr): boolean {
+    const st = instr.stmt;
+    switch (st.k) {
+      case 'let':
+      case 'ghost':
+        return true;
+      case 'fence':
+        return fenceIsLocal(st.fence);
+      case 'read': {
+        const lock = this.guard.get(st.var);
+        if (lock === undefined || lock === null || holder(s.mem, lock) !== t) return false;
+        return readable(s.mem, t, st.var, 'once', this.memoryMode).length === 1;
+      }
+      default:
+        return false;
+    }
+  }
+
+  /** One step of the client between calls; false when it rests (or stops). */
+  private clientStep(s: State, t: number, events: TraceEvent[] | null): boolean {
+    const th = s.threads[t];
+    if (this.workload.kind === 'ranges') {
+      if (th.cpc === 0) th.status = DONE;
+      return false;
+    }
+    const instr = this.workload.programs[t].instrs[th.cpc];
+    if (instr === undefined) {
+      th.status = DONE;
+      return false;
+    }
+    switch (instr.k) {
+      case 'branch':
+        th.cpc = truthy(instr.cond(th.regs, this.paramWorld())) ? th.cpc + 1 : instr.target;
+        return true;
+      case 'jump':
+        th.cpc = instr.target;
+        return true;
+      case 'call': {
+        const args = instr.args.map((a, i) =>
+          argValue(a(th.regs, this.paramWorld()), instr.op.op.params[i].type));
+        this.startOp(s, t, { op: instr.op, args }, events);
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+  private startOp(s: State, t: number, call: Call, events: TraceEvent[] | null): void {
+    const th = s.threads[t];
+    th.op = call.op.index;
+    th.pc = 0;
+    th.locals = call.op.slots.map((_, i) => (i < call.args.length ? call.args[i] : null));
+    if (this.workload.kind === 'ranges') {
+      th.cpc -= 1;
+      // The element leaves the client's hands when it is passed to free.
+      call.op.op.params.forEach((p, i) => {
+        if (p.type === 'elem') th.regs = th.regs.filter((h) => h !== call.args[i]);
+      });
+    }
+    events?.push(this.event(s, t, 'call', `calls ${formatCall(call.op.op, call.args)}`,
+      { op: call.op.op.name, line: call.op.op.loc.line }));
+  }
+
+  private finishOp(s: State, t: number, value: Value, events: TraceEvent[] | null): void {
+    const th = s.threads[t];
+    const op = this.ops[th.op].op;
+    const held = this.heldLocks(s, t);
+    if (held.length > 0 && !this.alone) {
+      this.violate(s, 'unlock_before_return',
+        `T${t}: ${op.name} returns holding ${held.join(', ')}`);
+      return;
+    }
+    events?.push(this.event(s, t, 'return', op.returns === 'void'
+      ? `${op.name} returns` : `${op.name} returns ${formatValue(value)}`, { op: op.name }));
+    th.op = -1;
+    th.locals = [];
+    th.pc = 0;
+    if (this.workload.kind === 'ranges') {
+      if (op.returns === 'elem' && typeof value === 'number') {
+        th.regs = [...th.regs, value].sort((a, b) => (a as number) - (b as number));
+      }
+      return;
+    }
+    const instr = this.workload.programs[t].instrs[th.cpc];
+    if (instr?.k === 'call' && instr.slot >= 0) th.regs[instr.slot] = regValue(value);
+    th.cpc += 1;
+  }
+
+  // ---- running alone ------------------------------------------------------------------------
+
+  /**
+   * Runs thread `t` alone from where it is, every read taking the newest message, until its
+   * operation returns, it sleeps, or it would wait for a lock. `s` is not changed.
+   */
+  runAlone(s: State, t: number, events: TraceEvent[] | null = null): AloneResult {
+    const state = fork(s, t);
+    const th = state.threads[t];
+    th.status = RUN;
+    for (let i = 0; i < LOCAL_BUDGET; i++) {
+      if (state.violation) return { state, outcome: 'blocked', value: null };
+      if (th.status === ASLEEP) return { state, outcome: 'slept', value: null };
+      const instr = this.ops[th.op].instrs[th.pc];
+      switch (instr.k) {
+        case 'branch':
+          th.pc = truthy(instr.cond(th.locals, this.paramWorld())) ? th.pc + 1 : instr.target;
+          break;
+        case 'jump':
+          th.pc = instr.target;
+          break;
+        case 'return':
+          return { state, outcome: 'returned',
+            value: instr.expr ? instr.expr(th.locals, this.paramWorld()) : null };
+        case 'leaf': {
+          const st = instr.stmt;
+          if (st.k === 'lock' && holder(state.mem, st.lock) !== null) {
+            return { state, outcome: 'blocked', value: null };
+          }
+          const newest = st.k === 'read' ? this.choiceCount(state, t) - 1 : 0;
+          this.execLeaf(state, t, instr, Math.max(newest, 0), events);
+        }
+      }
+    }
+    throw new CheckSpecError(`${this.ops[th.op].op.name}: no return after ${LOCAL_BUDGET} steps`);
+  }
+
+  /** Runs an exclusive operation (create, destroy) from its start on thread 0, alone. */
+  runExclusive(s: State, op: CompiledOp, events: TraceEvent[] | null = null): AloneResult {
+    const start = fork(s, 0);
+    start.threads[0] = { ...newThread(0, []), op: op.index, locals: op.slots.map(() => null) };
+    events?.push(this.event(start, -1, 'call', `calls ${op.op.name}()`, { op: op.op.name }));
+    this.alone = true;
+    try {
+      return this.runAlone(start, 0, events);
+    } finally {
+      this.alone = false;
+    }
+  }
+
+  /** Whether destroy may run: every thread has stopped and the pool still exists. */
+  private canDestroy(s: State): boolean {
+    return this.workload.kind === 'ranges' && !s.destroyed &&
+      this.ops.some((o) => o.op.name === 'destroy') && s.threads.every((th) => th.status === DONE);
+  }
+
+  private destroy(s: State, log: boolean): Successor {
+    const op = this.ops.find((o) => o.op.name === 'destroy')!;
+    const events: TraceEvent[] | null = log ? [] : null;
+    // The threads have stopped and joined: destroy sees every write.
+    const vars = s.mem.layout.vars.map((v, x) => ({ name: v.name, init: latestValue(s.mem, x) }));
+    const joined: State = { ...s, mem: newMemory(vars, this.lockNames(), s.threads.length) };
+    const r = this.runExclusive(joined, op, events);
+    const state: State = { ...r.state, threads: s.threads, destroyed: true };
+    if (r.outcome !== 'returned' && !state.violation) {
+      state.violation = { property: 'destroy_completes', message: `destroy ${r.outcome}` };
+    }
+    return { state, thread: -1, events };
+  }
+
+  /** The element handles each thread holds (parameter ranges). */
+  heldElements(s: State): number[] {
+    return this.workload.kind === 'ranges' ? s.threads.flatMap((th) => th.regs as number[]) : [];
+  }
+}
+
+/** Forgets locals no later step reads, so that states differing only in them are one. */
+function clearDead(th: ThreadState, op: CompiledOp): void {
+  const live = op.live[th.pc];
+  for (let i = 0; i < th.locals.length; i++) if (!live[i]) th.locals[i] = null;
+}
+
+function sameViews(s: State, u: number, t: number): boolean {
+  const a = s.mem.threads[u];
+  const b = s.mem.threads[t];
+  return a === b || (sameNumbers(a.cur, b.cur) && sameNumbers(a.seen, b.seen) &&
+    sameNumbers(a.carry, b.carry) && sameNumbers(a.own, b.own));
+}
+
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function sameValues(a: readonly Value[], b: readonly Value[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

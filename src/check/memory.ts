@@ -1,0 +1,162 @@
+import {
+  createMemory, fence, lock, lockHolder, read, readChoices, unlock, write,
+  type Fence, type MemoryState, type ReadMode, type View, type WriteMode,
+} from '../memory/views.ts';
+
+/**
+ * The checker's window on the memory model (`src/memory/views.ts`). Everything the explorer
+ * asks of memory goes through here, so the explorer does not depend on how the model stores
+ * its views, and one switch (`sc`) turns every access into a JavaScript `Atomics` access to
+ * show what a property needs weak memory for.
+ */
+
+/** A memory state of the checker. */
+export type Memory = MemoryState;
+
+/** How the checker maps the spec's accesses onto the memory model. */
+export interface MemoryMode {
+  /** Every access sequentially consistent: what the spec means on an SC machine. */
+  sc: boolean;
+}
+
+/** One value a read may return, and where it sits in its variable's coherence order. */
+export interface Readable {
+  timestamp: number;
+  value: number;
+}
+
+/** A fresh memory: each variable holds one message with its value; every lock is free. */
+export function newMemory(vars: { name: string; init: number }[], locks: string[],
+  threads: number): Memory {
+  return createMemory({ vars, locks, threads });
+}
+
+/** The messages a read may return, oldest first. */
+export function readable(m: Memory, thread: number, variable: string, mode: ReadMode,
+  how: MemoryMode): Readable[] {
+  return readChoices(m, thread, variable, how.sc ? 'sc' : mode);
+}
+
+/** The read itself, of the message at `timestamp`. */
+export function doRead(m: Memory, thread: number, variable: string, timestamp: number,
+  mode: ReadMode, how: MemoryMode): Memory {
+  return read(m, thread, variable, timestamp, how.sc ? 'sc' : mode);
+}
+
+/** Reads the latest message: what a locked read-modify-write (`remove_element`) sees. */
+export function readLatest(m: Memory, thread: number, variable: string,
+  how: MemoryMode): { memory: Memory; value: number; timestamp: number } {
+  const x = varIndex(m, variable);
+  const timestamp = m.messages[x].length - 1;
+  return {
+    memory: read(m, thread, variable, timestamp, how.sc ? 'sc' : 'once'),
+    value: m.messages[x][timestamp].value,
+    timestamp,
+  };
+}
+
+/** A write; returns the memory and the new message's timestamp. */
+export function doWrite(m: Memory, thread: number, variable: string, value: number,
+  mode: WriteMode, how: MemoryMode): { memory: Memory; timestamp: number } {
+  const memory = write(m, thread, variable, value, how.sc ? 'sc' : mode);
+  return { memory, timestamp: memory.messages[varIndex(m, variable)].length - 1 };
+}
+
+/** A barrier. */
+export function doFence(m: Memory, thread: number, kind: Fence): Memory {
+  return fence(m, thread, kind);
+}
+
+/** Whether a barrier only changes the executing thread's own views (`wmb`, `rmb`). */
+export function fenceIsLocal(kind: Fence): boolean {
+  return kind !== 'mb';
+}
+
+/** The thread holding `name`, or null. */
+export function holder(m: Memory, name: string): number | null {
+  return lockHolder(m, name);
+}
+
+/** `spin_lock`: the lock must be free. */
+export function acquire(m: Memory, thread: number, name: string): Memory {
+  return lock(m, thread, name);
+}
+
+/** `spin_unlock`. */
+export function release(m: Memory, thread: number, name: string): Memory {
+  return unlock(m, thread, name);
+}
+
+/**
+ * A wait-queue action: the kernel's wait-queue functions take the queue's own spin lock, so
+ * each one is a critical section of that lock (`queueLock`).
+ */
+export function queueSync(m: Memory, thread: number, queueLock: string): Memory {
+  return unlock(lock(m, thread, queueLock), thread, queueLock);
+}
+
+/** The latest value of every variable, in layout order. */
+export function latestValue(m: Memory, x: number): number {
+  const list = m.messages[x];
+  return list[list.length - 1].value;
+}
+
+/** The latest timestamp of a variable. */
+export function latestTimestamp(m: Memory, x: number): number {
+  return m.messages[x].length - 1;
+}
+
+/** The index of a variable in the layout. */
+export function varIndex(m: Memory, variable: string): number {
+  const x = m.layout.vars.findIndex((v) => v.name === variable);
+  if (x < 0) throw new Error(`no shared variable named ${variable}`);
+  return x;
+}
+
+/**
+ * A canonical serialization split into the part that belongs to no thread and one part per
+ * thread, so that a caller can permute threads (symmetry) before joining them. Threads for
+ * which `active` is false will never access memory again; their views are left out.
+ *
+ * Messages no active thread can read any more are dropped and timestamps renumbered from the
+ * oldest readable one: every active thread's `cur` is at least that old, views only grow,
+ * and an older entry in any view only ever meets `cur` in a join, so such states allow the
+ * same futures. Without this, states that differ only in dead history would count twice.
+ */
+export function memoryKeyParts(m: Memory, active: readonly boolean[]): {
+  shared: string; threads: string[];
+} {
+  const nVars = m.layout.vars.length;
+  const base: number[] = new Array(nVars);
+  for (let x = 0; x < nVars; x++) {
+    let min = m.messages[x].length - 1;
+    for (let t = 0; t < m.threads.length; t++) {
+      if (active[t] && m.threads[t].cur[x] < min) min = m.threads[t].cur[x];
+    }
+    base[x] = min;
+  }
+  let shared = '';
+  for (let x = 0; x < nVars; x++) {
+    const list = m.messages[x];
+    for (let ts = base[x]; ts < list.length; ts++) {
+      shared += `${list[ts].value}@${viewKey(list[ts].view, base)};`;
+    }
+    shared += '|';
+  }
+  for (const l of m.locks) shared += `${viewKey(l.released, base)}/${viewKey(l.ownWrites, base)}|`;
+  shared += viewKey(m.global, base);
+  const threads = m.threads.map((t, i) => (active[i]
+    ? `${viewKey(t.cur, base)}/${viewKey(t.seen, base)}/${viewKey(t.carry, base)}/` +
+      viewKey(t.own, base)
+    : '-'));
+  return { shared, threads };
+}
+
+function viewKey(view: View, base: readonly number[]): string {
+  let s = '';
+  for (let x = 0; x < base.length; x++) {
+    const d = view[x] - base[x];
+    s += d > 0 ? `${d},` : '0,';
+  }
+  return s;
+}

@@ -1,0 +1,94 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli.ts';
+
+/** Runs `mempool-spec check ...` from source as a process. */
+function check(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const cli = ['--import', 'tsx', 'test/check/run-cli.ts', 'check'];
+  const r = spawnSync(process.execPath, [...cli, ...args],
+    { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const small = ['--param', 'min_nr=1', '--param', 'capacity=0', '--threads', '2', '--ops', '2'];
+
+describe('mempool-spec check as a process', () => {
+  it('exits 0 when every property holds, and says the search was exhaustive', () => {
+    const r = check(...small);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/holds \(exhaustive\): \d+ states/);
+  });
+
+  it('exits 1 with a numbered trace and a replay command when an edge is taken out', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'check-'));
+    const html = join(dir, 'trace.html');
+    const r = check(...small, '--without', 'reserve_handoff', '--trace-out', html);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/counterexample: reserve_floor/);
+    expect(r.stdout).toMatch(/STALE: the newest value is 0/);
+    const replay = /--replay (\S+)/.exec(r.stdout)![1];
+    const again = check('--replay', replay);
+    expect(again.status).toBe(1);
+    expect(again.stdout).toContain('counterexample: reserve_floor');
+    const page = readFileSync(html, 'utf8');
+    expect(page).toMatch(/^<!doctype html>/);
+    expect(page).toContain('class="box stale"');
+  });
+
+  it('prints one JSON document with the edges and properties checked', () => {
+    const r = check(...small, '--json', '--without', 'wait_registration');
+    expect(r.status).toBe(1);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.edges.map((e: { name: string }) => e.name)).toEqual(['reserve_handoff',
+      'wait_registration']);
+    expect(doc.properties.map((p: { name: string }) => p.name)).toContain('waiters_woken');
+    expect(doc.counterexample.property).toBe('waiters_woken');
+    expect(typeof doc.totals.statesPerSecond).toBe('number');
+  });
+
+  it('exits 2 on an edge the spec does not have', () => {
+    const r = check('--without', 'no_such_edge');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/no edge 'no_such_edge'/);
+  });
+});
+
+/** Runs the CLI in this process, capturing what it writes and the exit code it sets. */
+async function checkInProcess(...args: string[]):
+  Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
+  process.exitCode = 0;
+  await main(['node', 'mempool-spec', 'check', ...args]);
+  const code = Number(process.exitCode);
+  process.exitCode = 0;
+  return { code, out, err };
+}
+
+describe('mempool-spec check on bad input and limits', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it.each([
+    [['spec/does-not-exist.mps'], /does-not-exist/],
+    [['--replay', 'garbage'], /replay token/],
+    [['--param', 'min_nr=7'], /outside its range/],
+    [['--only', 'everything'], /expected 'scenarios' or 'ranges'/],
+  ])('exits 2 on %j', async (args, message) => {
+    const r = await checkInProcess(...(args as string[]));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message as RegExp);
+  });
+
+  it('keeps the state limit a clear failure, not a crash', async () => {
+    const r = await checkInProcess(...small, '--state-limit', '50');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/state limit \(50 states\)/);
+  });
+});

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { checkSpec, configurations } from '../../src/check/index.ts';
+import { loadSpec } from '../../src/spec/load.ts';
+
+const fixed = loadSpec('spec/mempool.mps');
+const preFix = loadSpec('spec/variants/mempool-pre-5b990546.mps');
+
+/** Small ranges that the fixed spec passes (see the report for what larger ones find). */
+const small = { fix: { min_nr: 1, capacity: 0 }, bounds: { threads: 2, ops: 2 } };
+
+describe('check on the kernel specs', () => {
+  it('finds every scenario of the fixed spec as its expected outcome says', () => {
+    const r = checkSpec(fixed, { only: 'scenarios' });
+    expect(r.status).toBe('holds');
+    expect(r.exhaustive).toBe(true);
+    expect(r.configs.map((c) => c.verdict)).toEqual(r.configs.map(() => 'holds'));
+  });
+
+  it('reports an exhaustive pass on the fixed spec within small bounds', () => {
+    const r = checkSpec(fixed, small);
+    expect(r.status).toBe('holds');
+    expect(r.exhaustive).toBe(true);
+    expect(r.totals.states).toBeGreaterThan(100);
+  });
+
+  it('fails the pre-fix variant with the stale read of curr_nr the commit describes', () => {
+    const r = checkSpec(preFix, { only: 'scenarios' });
+    expect(r.status).toBe('counterexample');
+    const cx = r.counterexample!;
+    expect(cx.configLabel).toBe('scenario handoff');
+    const reads = cx.steps.flatMap((s) => s.events).filter((e) => e.read?.var === 'curr_nr');
+    const stale = reads.find((e) => e.stale);
+    expect(stale?.op).toBe('free');
+    expect(stale?.read?.value).toBe(1);
+    expect(stale?.newest?.value).toBe(0);
+    expect(cx.steps.at(-1)!.events.some((e) => e.kind === 'backing_free')).toBe(true);
+  });
+
+  it('passes the pre-fix variant under sequential consistency: the bug needs weak memory', () => {
+    expect(checkSpec(preFix, { only: 'scenarios', sc: true }).status).toBe('holds');
+  });
+
+  it.each(fixed.edges.map((e) => e.name))('needs edge %s: without it, check finds a counterexample',
+    (edge) => {
+      const started = performance.now();
+      const r = checkSpec(fixed, { ...small, without: [edge] });
+      expect(r.status).toBe('counterexample');
+      expect(r.edges.find((e) => e.name === edge)?.removed).toBe(true);
+      expect(performance.now() - started).toBeLessThan(5_000);
+    });
+
+  it('finds a lost wake-up without wait_registration as a dangling waiter', () => {
+    const r = checkSpec(fixed, { ...small, without: ['wait_registration'] });
+    expect(r.counterexample?.property).toBe('waiters_woken');
+  });
+
+  it('explores the largest threads and ops of the ranges and every other value', () => {
+    const configs = configurations(fixed, { only: 'ranges' });
+    const params = configs.map((c) => (c.kind === 'ranges' ? c.params : {}));
+    expect(new Set(params.map((p) => p.threads))).toEqual(new Set([3]));
+    expect(new Set(params.map((p) => p.ops))).toEqual(new Set([3]));
+    expect(params).toHaveLength(9);
+  });
+});
