@@ -1,0 +1,107 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './support/run-cli.ts';
+
+const specPath = join(process.cwd(), 'spec/mempool.mps');
+const spec = readFileSync(specPath, 'utf8');
+
+describe('mempool-spec gen, end to end', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'mps-cli-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes every output, then finds nothing to change on a second run', () => {
+    const out = join(dir, 'out');
+    const first = runCli(['gen', '--spec', specPath, '--out', out]);
+    expect(first.stderr).not.toMatch(/error/);
+    expect(first.status).toBe(0);
+    expect(first.stdout).toMatch(/^gen: \d+ files/);
+    for (const sub of ['reference', 'tests', 'litmus']) expect(existsSync(join(out, sub))).toBe(true);
+
+    const second = runCli(['gen', '--spec', specPath, '--out', out]);
+    expect(second.status).toBe(0);
+    expect(second.stdout).toMatch(/\(0 added, 0 changed, 0 removed, \d+ unchanged\)/);
+    expect(runCli(['gen', '--spec', specPath, '--out', out, '--check']).status).toBe(0);
+  });
+
+  it('reports a stale output folder with --check, names the file and writes nothing', () => {
+    const out = join(dir, 'stale');
+    runCli(['gen', '--spec', specPath, '--out', out]);
+    const target = join(out, 'reference/mempool.ts');
+    const edited = readFileSync(target, 'utf8') + '// a hand edit\n';
+    writeFileSync(target, edited);
+    const check = runCli(['gen', '--spec', specPath, '--out', out, '--check']);
+    expect(check.status).toBe(1);
+    expect(check.stdout).toContain('changed: ');
+    expect(check.stdout).toContain('reference/mempool.ts');
+    expect(readFileSync(target, 'utf8')).toBe(edited);
+  });
+
+  it('refuses to overwrite a file it did not write, with exit 2, and leaves it as it was', () => {
+    const out = join(dir, 'foreign');
+    runCli(['gen', '--spec', specPath, '--out', out]);
+    const target = join(out, 'reference/mempool.ts');
+    writeFileSync(target, 'export const mine = 1;\n');
+    const run = runCli(['gen', '--spec', specPath, '--out', out]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('reference/mempool.ts');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(readFileSync(target, 'utf8')).toBe('export const mine = 1;\n');
+  });
+
+  it('keeps the committed generated/ folder identical to what the spec gives', () => {
+    const check = runCli(['gen', '--check']);
+    expect(check.stdout + check.stderr).toMatch(/up to date/);
+    expect(check.status).toBe(0);
+  });
+});
+
+describe('mempool-spec gen on a broken spec', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'mps-broken-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const cases: [string, string, RegExp][] = [
+    ['truncated', spec.slice(0, Math.floor(spec.length / 2)), /:\d+:\d+: error\[syntax\]/],
+    ['garbage', '%%% not a spec @@@\n', /:1:1: error\[syntax\]/],
+    ['empty', '', /:1:1: error\[syntax\]/],
+    ['unknown-name', spec.replace('protects curr_nr witness handoff',
+      'protects curr_nrx witness handoff'), /:\d+:\d+: error\[unknown-name\]/],
+    ['quoted-name', spec.replace('op free(e: elem)', 'op fr"ee(e: elem)'),
+      /:\d+:\d+: error\[syntax\]/],
+  ];
+
+  for (const [name, text, expected] of cases) {
+    it(`rejects a ${name} spec with a located error, exit 2, no stack trace, nothing written`, () => {
+      const file = join(dir, `${name}.mps`);
+      writeFileSync(file, text);
+      const out = join(dir, `out-${name}`);
+      const run = runCli(['gen', '--spec', file, '--out', out]);
+      expect(run.status).toBe(2);
+      expect(run.stderr).toMatch(expected);
+      expect(run.stderr).toMatch(/\nhint: /);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+      expect(run.stdout).toBe('');
+      expect(existsSync(out)).toBe(false);
+    });
+  }
+
+  it('rejects a missing spec file with exit 2 and names it', () => {
+    const run = runCli(['gen', '--spec', join(dir, 'nope.mps'), '--out', join(dir, 'x')]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/nope\.mps: error\[file\]/);
+    expect(readdirSync(dir)).not.toContain('x');
+  });
+
+  it('rejects an unknown option with exit 2', () => {
+    const run = runCli(['gen', '--bogus']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/unknown option/);
+  });
+});
