@@ -3,6 +3,7 @@ import { styleText } from 'node:util';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { applyPlan, planWrite, type Plan } from './gen/files.ts';
 import { generateAll } from './gen/index.ts';
+import { watchSpec } from './gen/watch.ts';
 import { SpecError } from './spec/errors.ts';
 import {
   checkSpec, replayToken, AblationError, CheckSpecError, ReplayError, TokenError,
@@ -28,6 +29,7 @@ interface GenOptions {
   spec: string;
   out: string;
   check?: boolean;
+  watch?: boolean;
   debug?: boolean;
 }
 
@@ -46,8 +48,14 @@ export function buildProgram(): Command {
     .option('--spec <file>', 'the spec to generate from', 'spec/mempool.mps')
     .option('--out <dir>', 'the folder to write into', 'generated')
     .option('--check', 'write nothing; exit 1 and list the differences if the folder is stale')
-    .action((opts: GenOptions) => {
-      process.exitCode = runGen(opts);
+    .option('--watch', 'regenerate whenever the spec file changes; report errors and go on ' +
+      'until Ctrl-C')
+    .action(async (opts: GenOptions, cmd: Command) => {
+      if (!opts.watch) {
+        process.exitCode = runGen(opts);
+        return;
+      }
+      process.exitCode = await runGenWatch(opts, cmd.optsWithGlobals().debug === true);
     });
 
   program
@@ -180,6 +188,24 @@ function runGen(opts: GenOptions): number {
       `${plan.removed.length} removed, ${plan.unchanged.length} unchanged) in ${seconds}s\n`,
   );
   return EXIT.ok;
+}
+
+/** `gen --watch`: gen now and on every change of the spec; errors are reported, not fatal. */
+async function runGenWatch(opts: GenOptions, debug: boolean): Promise<number> {
+  if (opts.check) throw new UsageError('--watch and --check do not go together');
+  const once = (): void => {
+    let code: number;
+    try {
+      code = runGen(opts);
+    } catch (err) {
+      code = handleError(err, debug);
+    }
+    if (code !== EXIT.ok) {
+      process.stderr.write(`watch: gen failed (exit ${code}); waiting for the next change\n`);
+    }
+  };
+  const watched = await watchSpec(opts.spec, once, (err) => handleError(err, debug));
+  return watched ? EXIT.ok : EXIT.usage;
 }
 
 function reportCheck(out: string, plan: Plan, seconds: string): number {
