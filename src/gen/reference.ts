@@ -48,7 +48,8 @@ const API: Record<string, { params: ValueType[]; returns: (Op['returns'])[] }> =
   destroy: { params: [], returns: ['void'] },
 };
 
-function checkApi(ir: SpecIR): void {
+/** Throws if the spec lacks an operation of the pool's API, or has it with another shape. */
+export function checkApi(ir: SpecIR): void {
   for (const [name, shape] of Object.entries(API)) {
     const op = ir.ops.find((o) => o.name === name);
     if (!op) throw new Error(`reference: spec ${ir.name} has no operation '${name}'`);

@@ -33,6 +33,8 @@ export const specErrorCodes = [
   'unknown-outcome-name',
   'missing-param-value',
   'param-out-of-range',
+  'too-large',
+  'gen-unsupported',
 ] as const;
 
 /** One of `specErrorCodes`. */
@@ -238,6 +240,38 @@ export function tooDeep(src: SourceFile): SpecError {
     src.path,
     'the spec is nested too deeply to parse',
     'split deeply nested expressions or blocks into several statements',
+  );
+}
+
+/** A spec file (in UTF-8 bytes) larger than the front end reads. */
+export function fileTooLarge(path: string, bytes: number, limit: number): SpecError {
+  return new SpecError(
+    'too-large',
+    path,
+    `the spec is ${bytes} bytes; specs may be at most ${limit} bytes`,
+    'a spec describes one data structure: split unrelated structures into separate specs',
+  );
+}
+
+/** A name longer than the generators can put into file names and identifiers. */
+export function nameTooLong(src: SourceFile, span: Span, limit: number): SpecError {
+  return located(
+    'too-large',
+    src,
+    span,
+    `a name of ${span.end - span.start} characters; names may be at most ${limit}`,
+    'names become TypeScript identifiers and litmus file names: use a shorter one',
+  );
+}
+
+/** The spec is valid, but lacks something `gen` needs (an operation of the pool's API...). */
+export function genUnsupported(file: string, reason: string): SpecError {
+  return new SpecError(
+    'gen-unsupported',
+    file,
+    `gen cannot generate from this spec: ${reason}`,
+    '`mempool-spec check` works on any valid spec; gen needs the operations create(), ' +
+      'alloc(bool) -> elem, free(elem), resize(int) -> int and destroy(), and a variable min_nr',
   );
 }
 

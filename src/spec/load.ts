@@ -2,14 +2,26 @@
  * The public entry points of the spec front end: a spec file (or text) to its checked IR.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
-import { fileUnreadable, SpecError, tooDeep, type SourceFile } from './errors.ts';
+import {
+  fileTooLarge, fileUnreadable, nameTooLong, SpecError, tooDeep, type SourceFile,
+} from './errors.ts';
 import { parseAst } from './parse.ts';
 import { resolveSpec } from './resolve.ts';
 import type { SpecIR } from '../ir.ts';
 
 export { SpecError } from './errors.ts';
+
+/**
+ * The largest spec the front end reads, in UTF-8 bytes. The parser memoizes per character
+ * and position (several hundred bytes of heap per character of input), so a spec of a few
+ * megabytes would take seconds and gigabytes; the real spec is about 13 KiB.
+ */
+export const MAX_SPEC_BYTES = 256 * 1024;
+
+/** The longest name (identifier, label, part of a dotted name): names reach file names. */
+export const MAX_NAME_LENGTH = 64;
 
 /**
  * Reads, parses and checks the spec file at `path`.
@@ -21,10 +33,18 @@ export { SpecError } from './errors.ts';
  */
 export function loadSpec(path: string): SpecIR {
   let bytes: Buffer;
+  let fd: number | undefined;
   try {
-    bytes = readFileSync(path);
+    // The size first, so a huge file is refused without reading it into memory.
+    fd = openSync(path, 'r');
+    const { size } = fstatSync(fd);
+    if (size > MAX_SPEC_BYTES) throw fileTooLarge(path, size, MAX_SPEC_BYTES);
+    bytes = readFileSync(fd);
   } catch (e) {
+    if (e instanceof SpecError) throw e;
     throw fileUnreadable(path, describeIoError(e));
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
   const source = relative(process.cwd(), resolve(path)).split(sep).join('/');
   return check({ path, text: bytes.toString('utf8') }, source, sha256(bytes));
@@ -40,8 +60,11 @@ export function parseSpec(text: string, path: string): SpecIR {
 }
 
 function check(file: SourceFile, source: string, hash: string): SpecIR {
+  const bytes = Buffer.byteLength(file.text, 'utf8');
+  if (bytes > MAX_SPEC_BYTES) throw fileTooLarge(file.path, bytes, MAX_SPEC_BYTES);
   // A byte-order mark is part of the hashed bytes but not of the language.
   const src = file.text.startsWith('\uFEFF') ? { ...file, text: file.text.slice(1) } : file;
+  checkNameLengths(src);
   try {
     return resolveSpec(parseAst(src), src, { source, sha256: hash });
   } catch (e) {
@@ -49,6 +72,21 @@ function check(file: SourceFile, source: string, hash: string): SpecIR {
     // ohm), so absurd nesting exhausts the stack; that is a property of the text.
     if (e instanceof RangeError) throw tooDeep(src);
     throw e;
+  }
+}
+
+/**
+ * Refuses a name longer than MAX_NAME_LENGTH before parsing, at the name. Scans the text as
+ * the grammar's lexical rules do: `#` comments and doc strings are skipped, and a run of
+ * letters, digits and `_` that is not all digits is a name (or will fail to parse as one).
+ */
+function checkNameLengths(src: SourceFile): void {
+  const token = /#[^\n]*|"(?:[^"\\\n]|\\.)*"?|[A-Za-z0-9_]+/g;
+  for (const m of src.text.matchAll(token)) {
+    const t = m[0];
+    if (t.length > MAX_NAME_LENGTH && /^[A-Za-z0-9_]+$/.test(t) && !/^[0-9]+$/.test(t)) {
+      throw nameTooLong(src, { start: m.index, end: m.index + t.length }, MAX_NAME_LENGTH);
+    }
   }
 }
 
