@@ -149,6 +149,11 @@ export function checkSpec(original: SpecIR, opts: CheckOptions = {}): CheckResul
       result.failures.push(`scenario ${config.kind === 'scenario' ? config.name : ''}: the ` +
         'outcome it says may happen never did. ' + MODEL_LIMITS);
       result.status = 'counterexample';
+    } else if (verdict === 'state-limit' && search.heapFull) {
+      result.failures.push(`${label}: stopped after ${search.states} states, before exhausting ` +
+        'it, because the heap was nearly full; lower the bounds (--threads, --ops, --param) ' +
+        'or use --random-walks');
+      if (result.status === 'holds') result.status = 'incomplete';
     } else if (verdict === 'state-limit') {
       result.failures.push(`${label}: stopped at the state limit (${stateLimit} states) ` +
         'before exhausting it; raise --state-limit, lower the bounds, or use --random-walks');
@@ -178,6 +183,9 @@ function judgeSearch(config: ConfigRef, ir: SpecIR, search: SearchResult): Confi
   return 'holds';
 }
 
+/** The most parameter valuations one check explores (each is a search of its own). */
+export const MAX_CONFIGURATIONS = 1000;
+
 /** The configurations of a check, in the order they are searched. */
 export function configurations(ir: SpecIR,
   opts: Pick<CheckOptions, 'bounds' | 'fix' | 'only'> = {}): ConfigRef[] {
@@ -185,14 +193,28 @@ export function configurations(ir: SpecIR,
     : ir.scenarios.map((s) => ({ kind: 'scenario', name: s.name }));
   if (opts.only === 'scenarios') return configs;
   const upTo = new Set(['threads', 'ops']);
-  let valuations: Record<string, number>[] = [{}];
-  for (const p of ir.params) {
+  const perParam = ir.params.map((p) => {
     const fixed = opts.fix?.[p.name];
     if (fixed !== undefined && (fixed < p.min || fixed > p.max)) {
       throw new AblationError(`parameter ${p.name}=${fixed} is outside its range ` +
         `${p.min}..${p.max}`);
     }
     const max = Math.min(p.max, opts.bounds?.[p.name] ?? p.max);
+    const count = fixed !== undefined || upTo.has(p.name) ? 1 : Math.max(0, max - p.min + 1);
+    return { p, fixed, max, count };
+  });
+  // Counted before any is built: a range like 0..1000000 would otherwise fill the heap
+  // with valuations before the first state is explored.
+  const total = perParam.reduce((n, { count }) => n * count, 1);
+  if (total > MAX_CONFIGURATIONS) {
+    const sizes = perParam.filter(({ count }) => count > 1)
+      .map(({ p, count }) => `${p.name} ${count}`).join(' x ');
+    throw new AblationError(`the parameter ranges give ${total} configurations (${sizes}); ` +
+      `check explores at most ${MAX_CONFIGURATIONS}: narrow the ranges in the spec, or fix ` +
+      'parameters with --param NAME=VALUE');
+  }
+  let valuations: Record<string, number>[] = [{}];
+  for (const { p, fixed, max } of perParam) {
     const values = fixed !== undefined ? [fixed] : upTo.has(p.name) ? [max] : range(p.min, max);
     valuations = valuations.flatMap((v) => values.map((x) => ({ ...v, [p.name]: x })));
   }

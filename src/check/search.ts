@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import { fingerprint, stateKey } from './keys.ts';
 import type { Machine } from './machine.ts';
 import type { Judge } from './properties.ts';
@@ -19,8 +20,10 @@ export interface SearchResult {
   depth: number;
   /** Every reachable state was visited. */
   exhaustive: boolean;
-  /** The search stopped at the state limit. */
+  /** The search stopped at the state limit, or (with `heapFull`) when memory ran short. */
   limitHit: boolean;
+  /** The search stopped early because the heap was nearly full (see `heapNearlyFull`). */
+  heapFull?: boolean;
   /** The first violation, with the successor indexes that lead to it from the start. */
   violation: { violation: Violation; path: number[] } | null;
   /** A quiescent state showed the scenario's outcome (for `sometimes` scenarios). */
@@ -33,6 +36,19 @@ export interface BfsOptions {
   stateLimit: number;
   /** Called now and then with the number of states so far. */
   onProgress?: (states: number) => void;
+}
+
+/**
+ * The share of V8's heap limit above which a search stops rather than let the process die
+ * of an out-of-memory crash: BFS keeps a whole level of full states, and with many threads a
+ * level outgrows the heap long before the state limit.
+ */
+export const HEAP_STOP_FRACTION = 0.7;
+
+/** True when the used heap is above HEAP_STOP_FRACTION of the limit (checked every 4096 states). */
+export function heapNearlyFull(): boolean {
+  const { used_heap_size: used, heap_size_limit: limit } = getHeapStatistics();
+  return used > HEAP_STOP_FRACTION * limit;
 }
 
 /** Explores every state reachable from `initial`, level by level. */
@@ -88,6 +104,9 @@ export function bfs(machine: Machine, judge: Judge, initial: State,
         const v = judge.checkState(succ);
         if (v) return result(depth + 1, { violation: { violation: v, path: pathTo(newId) } });
         if (count >= opts.stateLimit) return result(depth + 1, { limitHit: true });
+        if ((count & 0xfff) === 0 && heapNearlyFull()) {
+          return result(depth + 1, { limitHit: true, heapFull: true });
+        }
         if ((count & 0xffff) === 0) opts.onProgress?.(count);
         next.push({ state: succ, id: newId });
       }
