@@ -1,17 +1,18 @@
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 
 /**
  * Starts a worker thread running the module at `entry` (a file URL), with `data` as its
- * `workerData` (the shim adds `entry`).
+ * `workerData` (the shim adds `entry`) and, if given, `resourceLimits` (heap sizes).
  *
  * Run from TypeScript sources (tsx, vitest), the worker starts in `worker-shim.mjs`, which
  * registers tsx before it imports the entry, because Node 20 does not apply loader hooks to
  * worker threads. Run from the compiled package, the entry is JavaScript and starts directly.
  */
-export function spawnWorker(entry: URL, data: Record<string, unknown>): Worker {
+export function spawnWorker(entry: URL, data: Record<string, unknown>,
+  resourceLimits?: ResourceLimits): Worker {
   if (entry.pathname.endsWith('.ts')) {
     const shim = new URL('./worker-shim.mjs', import.meta.url);
-    return new Worker(shim, { workerData: { ...data, entry: entry.href } });
+    return new Worker(shim, { workerData: { ...data, entry: entry.href }, resourceLimits });
   }
-  return new Worker(entry, { workerData: { ...data, entry: entry.href } });
+  return new Worker(entry, { workerData: { ...data, entry: entry.href }, resourceLimits });
 }
