@@ -7,6 +7,7 @@ import type { Verdict } from '../litmus/types.ts';
 import { generateJsLitmus } from './js-litmus.ts';
 import type { GeneratedFile } from './files.ts';
 import { headerLines } from './header.ts';
+import { commentText } from './templates.ts';
 
 /** A compiled litmus test with the verdicts the memory model gives it. */
 export interface JudgedLitmus {
@@ -36,7 +37,8 @@ export function judgeLitmus(ir: SpecIR): JudgedLitmus[] {
  */
 export function generateLitmus(ir: SpecIR, judged: JudgedLitmus[]): GeneratedFile[] {
   const cFiles = judged.map(({ compiled, verdict }) => {
-    const doc = [...compiled.test.doc, '', ...headerLines(ir)];
+    // Doc lines carry spec text: `(*`/`*)` in it would open or close herd7's comment.
+    const doc = [...compiled.test.doc.map(commentText), '', ...headerLines(ir)];
     return {
       path: `litmus/${compiled.test.name}.litmus`,
       content: toC({ ...compiled.test, doc }, verdict),

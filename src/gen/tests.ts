@@ -18,7 +18,9 @@ export function generateTests(ir: SpecIR): GeneratedFile[] {
   return [
     { path: 'tests/spec.ir.ts', content: renderTemplate('tests/spec.ir.ts.hbs', {
       name: ir.name,
-      irJson: JSON.stringify(ir, null, 2),
+      // JSON leaves U+2028/U+2029 raw; escaped, no spec text can break a line of the file.
+      irJson: JSON.stringify(ir, null, 2).replace(/\u2028/g, '\\u2028')
+        .replace(/\u2029/g, '\\u2029'),
     }) },
     { path: 'tests/implementation.ts', content: renderTemplate('tests/implementation.ts.hbs', {
       name: ir.name,

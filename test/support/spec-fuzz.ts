@@ -35,11 +35,21 @@ export function tokenize(text: string): string[] {
   return rest === '' ? tokens : [...tokens, rest];
 }
 
+/**
+ * The top-level declarations of a spec text without comment lines, each a slice of it that
+ * starts with its keyword at the start of a line; the text before the first is left out.
+ */
+export function topLevelDeclarations(text: string): string[] {
+  const starts = [...text.matchAll(
+    /^(?:param|lock|queue|var|reserve|backing|ghost|op|invariant|liveness|edge|scenario)\b/gm)]
+    .map((m) => m.index);
+  return starts.map((s, i) => text.slice(s, starts[i + 1] ?? text.length));
+}
+
 /** The header and the top-level declarations of the real spec, each a slice of its text. */
 const declarations = (() => {
-  const starts = [...mempoolBase.matchAll(/^(?:param|lock|queue|var|reserve|backing|ghost|op|invariant|liveness|edge|scenario)\b/gm)]
-    .map((m) => m.index);
-  const all = starts.map((s, i) => mempoolBase.slice(s, starts[i + 1] ?? mempoolBase.length));
+  const all = topLevelDeclarations(mempoolBase);
+  const starts = [mempoolBase.indexOf(all[0])];
   const firstOp = all.findIndex((d) => d.startsWith('op '));
   // The state declarations always stay (without a reserve nothing resolves); operations,
   // properties, edges and scenarios are the ones a fragment picks from.

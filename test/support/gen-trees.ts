@@ -1,0 +1,65 @@
+/**
+ * Generated output trees on disk, for tests that type-check or run what gen produced: each
+ * tree is written to a folder directly in the package root (the generated suites import the
+ * harness as `../../src/harness`, as generated/ does), and one `tsc` program type-checks all
+ * of them at once, because tsc's start-up dominates its cost.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import type { GeneratedFile } from '../../src/gen/files.ts';
+import { packageRoot } from '../../src/paths.ts';
+
+const run = promisify(execFile);
+
+/** Output trees written for one test file; `remove` deletes them all. */
+export interface Trees {
+  /** Folder of each tree, relative to the package root, by the tree's name. */
+  dirs: Record<string, string>;
+  remove(): void;
+}
+
+/** Writes each named set of files to `.tmp-<tag>-<pid>-<name>/` in the package root. */
+export function writeTrees(tag: string, trees: Record<string, GeneratedFile[]>): Trees {
+  const dirs: Record<string, string> = {};
+  for (const [name, files] of Object.entries(trees)) {
+    const dir = `.tmp-${tag}-${process.pid}-${name}`;
+    rmSync(join(packageRoot, dir), { recursive: true, force: true });
+    for (const file of files) {
+      const target = join(packageRoot, dir, file.path);
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, file.content);
+    }
+    dirs[name] = dir;
+  }
+  const remove = (): void => {
+    for (const dir of Object.values(dirs)) {
+      rmSync(join(packageRoot, dir), { recursive: true, force: true });
+    }
+  };
+  return { dirs, remove };
+}
+
+/**
+ * Type-checks every tree in one tsc program with the project's compiler options. Resolves
+ * to tsc's diagnostics, one per line, or '' when there are none.
+ */
+export async function typecheckTrees(trees: Trees): Promise<string> {
+  const dirs = Object.values(trees.dirs);
+  if (dirs.length === 0) return '';
+  const config = join(packageRoot, dirs[0], 'tsconfig.typecheck.json');
+  writeFileSync(config, JSON.stringify({
+    extends: '../tsconfig.json',
+    include: dirs.map((d) => `../${d}/**/*.ts`),
+  }));
+  const tsc = join(packageRoot, 'node_modules/typescript/bin/tsc');
+  try {
+    await run(process.execPath, [tsc, '-p', config, '--noEmit', '--pretty', 'false'],
+      { cwd: packageRoot, maxBuffer: 64 * 1024 * 1024 });
+    return '';
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    return `${stdout ?? ''}${stderr ?? ''}` || String(error);
+  }
+}
