@@ -13,6 +13,7 @@ import { traceHtml } from './check/html.ts';
 import { formatResult, resultJson, type Style } from './check/report.ts';
 import { writeFileSync } from 'node:fs';
 import { loadSpec } from './spec/load.ts';
+import { addValidateCommand, ValidateUsageError } from './validate/command.ts';
 
 /** Exit codes, the same for every command. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -83,6 +84,8 @@ export function buildProgram(): Command {
     .action((file: string, opts: CheckCliOptions) => {
       process.exitCode = runCheck(file, opts);
     });
+
+  addValidateCommand(program, (code) => (process.exitCode = code));
   return program;
 }
 
@@ -259,7 +262,7 @@ function handleError(err: unknown, debug: boolean): number {
     process.stderr.write(err.format() + '\n');
     return EXIT.usage;
   }
-  if (err instanceof UsageError) {
+  if (err instanceof UsageError || err instanceof ValidateUsageError) {
     fail(err.message);
     if (err.hint) process.stderr.write(`hint: ${err.hint}\n`);
     return EXIT.usage;

@@ -1,4 +1,4 @@
-import type { Worker } from 'node:worker_threads';
+import type { ResourceLimits, Worker } from 'node:worker_threads';
 import { spawnWorker } from '../spawn.ts';
 import type { RoundMessage, WorkerReply } from './shared.ts';
 import { Watchdog } from './watchdog.ts';
@@ -23,13 +23,14 @@ export class Crew {
   private wake: (() => void) | null = null;
   private closing = false;
 
-  constructor(entry: URL, size: number, data: Record<string, unknown>, watch: Int32Array) {
+  constructor(entry: URL, size: number, data: Record<string, unknown>, watch: Int32Array,
+    limits?: ResourceLimits, typescript = false) {
     this.watchdog = new Watchdog(watch, (worker, silentMs) =>
       this.push({ kind: 'stall', worker, silentMs }));
     this.workers = [];
     this.exited = [];
     for (let k = 0; k < size; k++) {
-      const worker = spawnWorker(entry, { ...data, index: k });
+      const worker = spawnWorker(entry, { ...data, index: k }, limits, typescript);
       worker.on('message', (reply: WorkerReply) => this.push({ kind: 'reply', worker: k, reply }));
       worker.on('error', (error) => this.push({ kind: 'error', worker: k, error }));
       this.exited.push(new Promise((resolve) => worker.once('exit', resolve)));

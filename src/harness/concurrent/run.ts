@@ -1,3 +1,4 @@
+import type { ResourceLimits } from 'node:worker_threads';
 import fc from 'fast-check';
 import type { SpecIR } from '../../ir.ts';
 import type {
@@ -34,15 +35,35 @@ export interface ConcurrentOptions {
   roundMs?: number;
   /** Rounds to run instead of generated ones (for replaying a report). */
   rounds?: Round[];
+  /** Heap limits of each worker (validate runs a user's code under them). */
+  resourceLimits?: ResourceLimits;
+  /** The implementation is TypeScript: workers start through tsx even from `dist/`. */
+  typescript?: boolean;
+  /** Told after every round (a heartbeat). */
+  onRound?: (round: number) => void;
 }
 
 /** How a concurrent run ended. Every worker has exited by the time it is returned. */
 export type ConcurrentResult =
   | { verdict: 'pass'; rounds: number; stats: WorkerStats; invariants: ObservedInvariant[];
       exited: number }
-  | { verdict: 'fail'; round: number; reason: string; programs: Round | null; exited: number }
+  | { verdict: 'fail'; round: number; kind: FailKind; reason: string; programs: Round | null;
+      exited: number }
   | { verdict: 'hang'; round: number; worker: number; step: string; silentMs: number;
       programs: Round | null; exited: number };
+
+/**
+ * What kind of failure a `fail` is: a handle held twice or freed by a non-holder
+ * (`ownership`), an element gone missing (`leak`), a counter or reply that cannot be right
+ * (`wrong-reply`), a broken invariant, an exception from the pool (`threw`), or a worker that
+ * died (`crashed`).
+ */
+export type FailKind = 'ownership' | 'leak' | 'wrong-reply' | 'invariant' | 'threw' | 'crashed';
+
+interface Problem {
+  kind: FailKind;
+  reason: string;
+}
 
 /** The worker entry next to this module: `.ts` in the sources, `.js` in the built package. */
 const WORKER_ENTRY = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js',
@@ -71,15 +92,15 @@ export async function runConcurrent(options: ConcurrentOptions): Promise<Concurr
   const watch = new Int32Array(new SharedArrayBuffer(watchWords(workers) * 4));
   const crew = new Crew(WORKER_ENTRY, workers, {
     implementation: options.implementation, watch: watch.buffer,
-  }, watch);
+  }, watch, options.resourceLimits, options.typescript);
   const run = new Run(options, impl, crew, watch);
   let result: ConcurrentResult;
   try {
     result = await run.all(rounds);
   } finally {
     const codes = await crew.shutdown();
-    result ??= { verdict: 'fail', round: -1, reason: 'the run was interrupted', programs: null,
-      exited: 0 };
+    result ??= { verdict: 'fail', round: -1, kind: 'crashed', reason: 'the run was interrupted',
+      programs: null, exited: 0 };
     result.exited = codes.length;
   }
   return result;
@@ -138,6 +159,7 @@ class Run {
       const outcome = await this.round(r, rounds[r]);
       if ('verdict' in outcome) return outcome;
       invariants = outcome.invariants;
+      this.options.onRound?.(r);
     }
     return { verdict: 'pass', rounds: rounds.length, stats: this.stats, invariants, exited: 0 };
   }
@@ -169,7 +191,7 @@ class Run {
       minNr: round.minNr, backing: new TrackedBacking(backing, ledger), sleepTimeoutMs,
     });
     if (!pool) {
-      return this.fail(index, round, `create(min_nr ${round.minNr}) returned null with a ` +
+      return this.fail(index, round, 'wrong-reply', `create(min_nr ${round.minNr}) returned null with a ` +
         `backing allocator of capacity ${capacity}`);
     }
     const control = new Int32Array(new SharedArrayBuffer(controlWords(workers) * 4));
@@ -193,14 +215,14 @@ class Run {
         // A worker's own report names its step; for anything else, the ledger may know why.
         const violation = ledger.violation();
         if (violation && !(event.kind === 'reply' && event.reply.type === 'failed')) {
-          return this.fail(index, round, describeViolation(violation));
+          return this.fail(index, round, 'ownership', describeViolation(violation));
         }
         return this.unexpected(event, index, round, '');
       }
     }
 
     const problem = this.judge(ledger, backing, pool, round, capacity);
-    if (typeof problem === 'string') return this.fail(index, round, problem);
+    if ('kind' in problem) return this.fail(index, round, problem.kind, problem.reason);
     return { invariants: problem };
   }
 
@@ -211,42 +233,50 @@ class Run {
     pool: PoolUnderTest,
     round: Round,
     capacity: number,
-  ): string | ObservedInvariant[] {
+  ): Problem | ObservedInvariant[] {
     const violation = ledger.violation();
-    if (violation) return describeViolation(violation);
+    if (violation) return { kind: 'ownership', reason: describeViolation(violation) };
     const held = ledger.census().clients;
     if (held.size > 0) {
-      return `elements still with clients after every worker gave everything back: ` +
-        [...held].map(([k, list]) => `worker ${k}: ${list.join(', ')}`).join('; ');
+      return { kind: 'leak', reason: 'elements still with clients after every worker gave ' +
+        `everything back: ${[...held].map(([k, list]) => `worker ${k}: ${list.join(', ')}`)
+          .join('; ')}` };
     }
     const seen = pool.inspect();
     const inPool = ledger.inPool();
     if (inPool !== seen.currNr) {
       return inPool > seen.currNr
-        ? `${inPool - seen.currNr} element(s) lost: the pool took ${inPool} from the backing ` +
-          `allocator and kept them, but its reserve holds ${seen.currNr}`
-        : `curr_nr is ${seen.currNr} but the pool holds only ${inPool} element(s)`;
+        ? { kind: 'leak', reason: `${inPool - seen.currNr} element(s) lost: the pool took ` +
+          `${inPool} from the backing ` +
+          `allocator and kept them, but its reserve holds ${seen.currNr}` }
+        : { kind: 'wrong-reply',
+          reason: `curr_nr is ${seen.currNr} but the pool holds only ${inPool} element(s)` };
     }
     if (backing.inUse() !== inPool) {
-      return `the backing allocator has ${backing.inUse()} element(s) out, the ledger ${inPool}`;
+      return { kind: 'leak', reason: `the backing allocator has ${backing.inUse()} element(s) ` +
+        `out, the ledger ${inPool}` };
     }
-    if (seen.waiters !== 0) return `${seen.waiters} waiter(s) left on the wait queue at the end`;
+    if (seen.waiters !== 0) {
+      return { kind: 'wrong-reply',
+        reason: `${seen.waiters} waiter(s) left on the wait queue at the end` };
+    }
 
     const invariants = observedInvariants(this.options.ir, this.params(round, capacity),
       ['alloc', 'free'], { inspection: seen, heldByClients: 0 });
     const broken = invariants.filter((i) => i.verdict === 'broken');
     if (broken.length > 0) {
-      return `invariant(s) ${broken.map((i) => i.name).join(', ')} broken at the end: ` +
-        JSON.stringify(seen);
+      return { kind: 'invariant', reason: `invariant(s) ${broken.map((i) => i.name).join(', ')} ` +
+        'broken at the end: ' + JSON.stringify(seen) };
     }
 
     pool.destroy();
     if (backing.inUse() !== 0 || ledger.inPool() !== 0) {
-      return `after destroy the backing allocator has ${backing.inUse()} element(s) out ` +
-        `and the ledger counts ${ledger.inPool()} in the pool`;
+      return { kind: 'leak', reason: `after destroy the backing allocator has ` +
+        `${backing.inUse()} element(s) out ` +
+        `and the ledger counts ${ledger.inPool()} in the pool` };
     }
     const after = ledger.violation();
-    return after ? describeViolation(after) : invariants;
+    return after ? { kind: 'ownership', reason: describeViolation(after) } : invariants;
   }
 
   /** Spec parameters matching a round: its `min_nr` and the capacity it ran with. */
@@ -278,20 +308,24 @@ class Run {
           const step = event.reply.step;
           const where = program && step >= 0 ? ` at step ${step}, ${describeStep(program[step])}`
             : '';
-          return this.fail(index, round, `worker ${event.worker}${where}: ${event.reply.message}`);
+          const kind = event.reply.message.startsWith('LedgerViolation') ? 'ownership' : 'threw';
+          return this.fail(index, round, kind,
+            `worker ${event.worker}${where}: ${event.reply.message}`);
         }
-        return this.fail(index, round, `worker ${event.worker} sent '${event.reply.type}'${at}`);
+        return this.fail(index, round, 'crashed',
+          `worker ${event.worker} sent '${event.reply.type}'${at}`);
       case 'error':
-        return this.fail(index, round,
+        return this.fail(index, round, 'crashed',
           `worker ${event.worker} crashed${at}: ${event.error.message}`);
       case 'exit':
-        return this.fail(index, round,
+        return this.fail(index, round, 'crashed',
           `worker ${event.worker} exited with code ${event.code}${at}`);
     }
   }
 
-  private fail(round: number, programs: Round | null, reason: string): ConcurrentResult {
-    return { verdict: 'fail', round, reason, programs, exited: 0 };
+  private fail(round: number, programs: Round | null, kind: FailKind, reason: string):
+    ConcurrentResult {
+    return { verdict: 'fail', round, kind, reason, programs, exited: 0 };
   }
 }
 

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import {
   callOp, cloneState, setBackingFailing, type Value,
 } from '../../interp/sequential.ts';
+import type { Capabilities } from '../contract.ts';
 import {
   checkAgreement, CLIENT, guard, ModelMismatch, returned, type ModelSide, type RealSide,
 } from './system.ts';
@@ -31,7 +32,7 @@ export class AllocCommand implements PoolCommand {
     m.log.push(this.toString());
     const want = returned(m, callOp(m.ir, m.state, 'alloc', { [m.ops.allocMayWait]: this.mayWait }),
       'alloc');
-    r.budget.reset();
+    beginCall(m, r);
     const got = guard(m, () => r.pool!.alloc(this.mayWait));
     m.log[m.log.length - 1] += ` -> ${got === 0 ? 'null' : `element ${got}`}`;
     if ((want === null) !== (got === 0)) {
@@ -67,7 +68,7 @@ export class FreeCommand implements PoolCommand {
     returned(m, callOp(m.ir, m.state, 'free', { [m.ops.freeElement]: modelHandle }), 'free');
     // Recorded before the call: inside it the pool may pass the element on.
     guard(m, () => r.ledger.returning(element, CLIENT));
-    r.budget.reset();
+    beginCall(m, r);
     guard(m, () => r.pool!.free(element));
     checkAgreement(m, r);
   }
@@ -86,7 +87,7 @@ export class FreeNullCommand implements PoolCommand {
   run(m: ModelSide, r: RealSide): void {
     m.log.push(this.toString());
     returned(m, callOp(m.ir, m.state, 'free', { [m.ops.freeElement]: null }), 'free');
-    r.budget.reset();
+    beginCall(m, r);
     guard(m, () => r.pool!.free(0));
     checkAgreement(m, r);
   }
@@ -108,7 +109,7 @@ export class ResizeCommand implements PoolCommand {
     m.log.push(this.toString());
     const want = returned(m, callOp(m.ir, m.state, 'resize',
       { [m.ops.resizeNewMinNr]: this.newMinNr }), 'resize');
-    r.budget.reset();
+    beginCall(m, r);
     const got = guard(m, () => r.pool!.resize(this.newMinNr));
     m.log[m.log.length - 1] += ` -> ${got}`;
     if (want !== got) throw new ModelMismatch('resize return', String(want), String(got), m.log);
@@ -140,14 +141,19 @@ export class BackingFailingCommand implements PoolCommand {
   }
 }
 
-/** Every command, as arbitraries for `fc.commands`; resizes range over `1..slots`. */
-export function commandArbitraries(slots: number): fc.Arbitrary<PoolCommand>[] {
+/**
+ * Every command, as arbitraries for `fc.commands`; resizes range over `1..slots`. A pool
+ * that declares it cannot resize, or cannot block, gets no resize or no `alloc(wait)`.
+ */
+export function commandArbitraries(slots: number,
+  capabilities: Capabilities = {}): fc.Arbitrary<PoolCommand>[] {
   return [
     fc.constant(new AllocCommand(false)),
-    fc.constant(new AllocCommand(true)),
+    ...(capabilities.blocking === false ? [] : [fc.constant(new AllocCommand(true))]),
     fc.nat({ max: 15 }).map((pick) => new FreeCommand(pick)),
     fc.constant(new FreeNullCommand()),
-    fc.integer({ min: 1, max: slots }).map((n) => new ResizeCommand(n)),
+    ...(capabilities.resize === false ? []
+      : [fc.integer({ min: 1, max: slots }).map((n) => new ResizeCommand(n))]),
     fc.boolean().map((on) => new BackingFailingCommand(on)),
   ];
 }
@@ -161,7 +167,7 @@ export function teardown(m: ModelSide, r: RealSide): void {
   while (m.held.length > 0) new FreeCommand(0).run(m, r);
   m.log.push('destroy()');
   returned(m, callOp(m.ir, m.state, 'destroy', {}), 'destroy');
-  r.budget.reset();
+  beginCall(m, r);
   guard(m, () => r.pool!.destroy());
   const outModel = m.state.backing.out;
   const outReal = r.backing.inUse();
@@ -174,6 +180,12 @@ export function teardown(m: ModelSide, r: RealSide): void {
     throw new ModelMismatch('elements still in the pool after destroy (ledger)', '0',
       String(inPool), m.log);
   }
+}
+
+/** Before each call into the pool: a fresh call budget, and the observer told. */
+function beginCall(m: ModelSide, r: RealSide): void {
+  r.budget.reset();
+  r.onCall?.(m.log);
 }
 
 function modelElement(m: ModelSide, value: Value): number {

@@ -30,6 +30,8 @@ export interface ModelBasedOptions {
    * can show that the suite reaches every path it claims to.
    */
   coverage?: Map<string, number>;
+  /** Told before every call into the pool (a watchdog's heartbeat; see `RealSide.onCall`). */
+  onCall?: (log: readonly string[]) => void;
 }
 
 /**
@@ -46,7 +48,7 @@ export function modelBasedProperty(options: ModelBasedOptions): fc.IProperty<[
   const params = fc.record(
     Object.fromEntries(ir.params.map((p) => [p.name, fc.integer({ min: p.min, max: p.max })])),
   );
-  const commands = fc.commands(commandArbitraries(slots), {
+  const commands = fc.commands(commandArbitraries(slots, options.implementation.capabilities), {
     maxCommands: options.maxCommands ?? 40,
     // fast-check's default size keeps sequences short; bugs here need a few frees and
     // resizes after the reserve has been drained.
@@ -59,6 +61,7 @@ export function modelBasedProperty(options: ModelBasedOptions): fc.IProperty<[
         ir, ops, implementation: options.implementation, params: values, slots,
         sleepTimeoutMs: options.sleepTimeoutMs ?? 5,
         callBudget: CALL_BUDGET,
+        onCall: options.onCall,
       });
       return last;
     };

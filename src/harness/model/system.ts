@@ -46,6 +46,8 @@ export interface RealSide {
   ledger: OwnershipLedger;
   /** Real handles of the held elements, position for position with `ModelSide.held`. */
   held: number[];
+  /** Told before every call into the pool, with the command log up to that call. */
+  onCall?: (log: readonly string[]) => void;
 }
 
 /** Options of one run's setup. */
@@ -58,6 +60,8 @@ export interface SetupOptions {
   sleepTimeoutMs: number;
   /** Backing allocations one command may make before it counts as not returning. */
   callBudget: number;
+  /** See `RealSide.onCall`. */
+  onCall?: (log: readonly string[]) => void;
 }
 
 /** Implementation and model disagree; the message says on what, and after which commands. */
@@ -115,11 +119,12 @@ export function setup(options: SetupOptions): { model: ModelSide; real: RealSide
   // One run makes a few hundred backing allocations at most; the ledger has room to spare.
   const ledger = OwnershipLedger.create(4096);
   const budget = new BudgetedBacking(new TrackedBacking(backing, ledger), options.callBudget);
-  const real: RealSide = { pool: null, backing, budget, ledger, held: [] };
+  const real: RealSide = { pool: null, backing, budget, ledger, held: [], onCall: options.onCall };
 
   const minNr = inspect(ir, state).minNr;
   const reply = returned(model, callOp(ir, state, 'create', {}), 'create');
   model.created = reply !== false && reply !== null;
+  options.onCall?.(model.log);
   real.pool = guard(model, () => implementation.Mempool.create({
     minNr, backing: budget, slots: options.slots, sleepTimeoutMs: options.sleepTimeoutMs,
   }));

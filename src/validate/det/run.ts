@@ -28,6 +28,8 @@ export interface DetOptions {
   steps?: number;
   path?: string;
   resourceLimits?: { maxOldGenerationSizeMb: number; maxYoungGenerationSizeMb: number };
+  typescript?: boolean;
+  /** Told after every run (a heartbeat). */
   onProgress?: (runs: number) => void;
 }
 
@@ -52,6 +54,7 @@ export async function runDeterministic(o: DetOptions): Promise<DriverReport> {
   const scheduler = new Scheduler({
     moduleUrl: o.moduleUrl, threads, wordCount: o.wordCount(SLOTS), weak: o.weak,
     silentMs: 1000, accessLimit: 5000, resourceLimits: o.resourceLimits,
+    typescript: o.typescript,
   });
   const name = o.weak ? 'deterministic (weak memory)' : 'deterministic';
   try {
@@ -78,7 +81,7 @@ export async function runDeterministic(o: DetOptions): Promise<DriverReport> {
   const property = fc.property(input, (inp) => {
     if (scheduler.broken) return true; // see `first`: a broken scheduler cannot shrink
     runs++;
-    if (runs % 50 === 0) o.onProgress?.(runs);
+    o.onProgress?.(runs);
     let record: RunRecord | null = null;
     try {
       record = scheduler.run(inp.minNr, SLOTS, inp.perThread, inp.programs, inp.choices);
@@ -96,7 +99,7 @@ export async function runDeterministic(o: DetOptions): Promise<DriverReport> {
   let details: fc.RunDetails<[Input]>;
   try {
     details = fc.check(property, {
-      seed: o.seed, numRuns: o.runs, path: o.path, endOnFailure: false,
+      seed: o.seed, numRuns: o.runs, path: o.path, endOnFailure: o.path !== undefined,
       interruptAfterTimeLimit: o.budgetMs, markInterruptAsFailure: false,
     });
   } finally {

@@ -66,6 +66,13 @@ interface Sleeper {
   word: number;
   finite: boolean;
   since: number;
+  /**
+   * The sleeper is owed a wake-up: the reserve held elements when it went to sleep, or a
+   * free has put an element into the reserve since. (A resize that refills the reserve, or a
+   * free to the backing allocator, owes it nothing: the kernel wakes waiters only from
+   * mempool_free()'s refill, and its timeout covers the rest.)
+   */
+  owed: boolean;
 }
 
 export interface SchedulerOptions {
@@ -78,6 +85,8 @@ export interface SchedulerOptions {
   /** Shared accesses one operation may make before it counts as looping for ever. */
   accessLimit: number;
   resourceLimits?: { maxOldGenerationSizeMb: number; maxYoungGenerationSizeMb: number };
+  /** The module is TypeScript: threads start through tsx even from `dist/`. */
+  typescript?: boolean;
 }
 
 const WORKER_ENTRY = new URL(import.meta.url.endsWith('.ts') ? './thread.ts' : './thread.js',
@@ -120,7 +129,7 @@ export class Scheduler {
       const worker = spawnWorker(WORKER_ENTRY, {
         index: k, module: this.o.moduleUrl, control: this.ctl.buffer,
         program: this.programs.buffer, messages: this.messages.buffer,
-      }, this.o.resourceLimits);
+      }, this.o.resourceLimits, this.o.typescript);
       ready.push(new Promise((resolve, reject) => {
         worker.once('message', () => resolve());
         worker.once('error', reject);
@@ -198,6 +207,7 @@ export class Scheduler {
   /** Runs `programs[i]` on thread `threads[i]` until all are done. */
   private phase(programs: DetStep[][], threads: number[]): void {
     threads.forEach((k, i) => {
+      this.awaitIdle(k);
       const base = k * PROGRAM_WORDS;
       const program = programs[i];
       if (program.length * 3 + 1 > PROGRAM_WORDS) throw new Error('program too long');
@@ -229,6 +239,26 @@ export class Scheduler {
       }
       const k = pending[this.choose(pending.length)];
       this.serve(k);
+    }
+  }
+
+  /**
+   * Waits until thread k is back to IDLE after its last program, so that START is never
+   * overwritten by the thread's own move to IDLE.
+   */
+  private awaitIdle(k: number): void {
+    const at = k * WORDS + STATE;
+    const deadline = performance.now() + this.o.silentMs;
+    for (;;) {
+      const s = Atomics.load(this.ctl, at);
+      if (s === IDLE) return;
+      if (this.crashed) throw new Stop('crashed', 'the thread stays alive', 'it runs', this.crashed);
+      if (performance.now() > deadline) {
+        this.crashed = `thread ${k} did not come back after its program`;
+        throw new Stop('endless-loop', `T${k} returns from its last call`,
+          `within ${this.o.silentMs} ms`, 'it did not');
+      }
+      Atomics.wait(this.ctl, at, s, 20);
     }
   }
 
@@ -270,11 +300,12 @@ export class Scheduler {
     const sleeping = [...this.sleepers.entries()];
     const timed = sleeping.filter(([, s]) => s.finite);
     const inReserve = this.ledger.inPool();
-    for (const [k] of timed) {
+    for (const [k, s] of timed) {
       const op = this.current[k];
-      if (op?.kind === Step.alloc && op.arg === 1 && inReserve > 0) {
-        throw new Stop('lost-wakeup', 'waiters_woken: no allocator sleeps while a retry ' +
-          'would succeed', `T${k} woken: the reserve holds ${inReserve} element(s)`,
+      if (op?.kind === Step.alloc && op.arg === 1 && inReserve > 0 && s.owed) {
+        throw new Stop('lost-wakeup', 'no waiter is left dangling (invariant 2 of kernel ' +
+          'commit 5b990546)', `T${k} woken: the reserve holds ${inReserve} element(s), ` +
+          'there when it went to sleep or put there by a free since',
           `T${k} sleeps in alloc(wait) and no other thread can run to wake it`);
       }
     }
@@ -343,7 +374,8 @@ export class Scheduler {
             return this.grant(k, 1);
           }
           this.trace(k, `wait(w${a}, ${b}) sleeps${c < 0 ? ' (no timeout)' : ''}`);
-          this.sleepers.set(k, { word: a, finite: c >= 0, since: this.record.steps });
+          this.sleepers.set(k, { word: a, finite: c >= 0, since: this.record.steps,
+            owed: this.ledger.inPool() > 0 });
           return;
         }
         case Req.notify: {
@@ -400,6 +432,10 @@ export class Scheduler {
             if (entry.reply !== -1) this.record.history.push(entry);
           }
           this.current[k] = null;
+          if (entry.kind === Step.free && entry.element !== 0 &&
+            this.ledger.placeOf(entry.element).at === 'pool') {
+            for (const sleeper of this.sleepers.values()) sleeper.owed = true;
+          }
           if (entry.kind === Step.create && a === 0) {
             throw new Stop('wrong-reply', 'create', 'a pool (the backing allocator has room)',
               'null');

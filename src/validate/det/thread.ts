@@ -210,6 +210,7 @@ for (;;) {
     if (s === GRANTED || s === ABORT) break;
     Atomics.wait(ctl, STATE, s, 50);
   }
+  // The scheduler waits for IDLE before it starts this thread again.
   Atomics.store(ctl, STATE, IDLE);
   Atomics.notify(ctl, STATE);
 }

@@ -1,0 +1,94 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { loadSpec } from '../spec/load.ts';
+import { DRIVERS, type DriverName } from './drivers.ts';
+import { DEFAULT_BUDGET_MS, formatReport, ModuleError, validate } from './index.ts';
+import { DEFAULT_SEED } from '../harness/settings.ts';
+
+/** `validate`'s options as commander parses them. */
+interface ValidateCliOptions {
+  spec: string;
+  seed: number;
+  runs?: number;
+  driver: string[];
+  replay?: string;
+  budget: number;
+  keepGoing?: boolean;
+  json?: boolean;
+}
+
+/** A bad `validate` command line or module: the CLI prints it with its hint and exits 2. */
+export class ValidateUsageError extends Error {
+  constructor(message: string, readonly hint?: string) {
+    super(message);
+    this.name = 'ValidateUsageError';
+  }
+}
+
+/**
+ * Adds `mempool-spec validate MODULE` to the program. `run` receives the exit code:
+ * 0 every driver passed, 1 a driver found a failure.
+ */
+export function addValidateCommand(program: Command, run: (code: number) => void): void {
+  program
+    .command('validate')
+    .description('check a pool implementation against the spec: sequential model-based, ' +
+      'deterministic interleavings (also under weak memory), and real workers')
+    .argument('<module>', 'a .js, .mjs or .ts module exporting Mempool and/or MempoolMem ' +
+      '(see mempool-spec/contract)')
+    .option('--spec <file>', 'the spec to validate against', 'spec/mempool.mps')
+    .option('--seed <n>', 'seed of every driver', integer, DEFAULT_SEED)
+    .option('--runs <n>', 'runs per driver (rounds for concurrent); default per driver', integer)
+    .option('--driver <name>', `run only this driver (repeatable): ${DRIVERS.join(', ')}`,
+      collectDriver, [])
+    .option('--replay <path>', 'replay the failure with this path (from a report\'s replay line)')
+    .option('--budget <seconds>', 'time for all drivers together', seconds, DEFAULT_BUDGET_MS)
+    .option('--keep-going', 'run every driver even after one has failed')
+    .option('--json', 'print one JSON document instead of text')
+    .action(async (module: string, opts: ValidateCliOptions) => {
+      run(await runValidate(module, opts));
+    });
+}
+
+async function runValidate(module: string, opts: ValidateCliOptions): Promise<number> {
+  if (opts.replay !== undefined && opts.driver.length !== 1) {
+    throw new ValidateUsageError('--replay needs exactly one --driver',
+      'copy the whole replay line from the report');
+  }
+  const ir = loadSpec(opts.spec);
+  const progress = process.stderr.isTTY && !opts.json;
+  try {
+    const report = await validate({
+      ir, module, seed: opts.seed, runs: opts.runs, replay: opts.replay,
+      drivers: opts.driver.length ? (opts.driver as DriverName[]) : undefined,
+      budgetMs: opts.budget, keepGoing: opts.keepGoing,
+      onDriver: progress ? (name, r) => process.stderr.write(r ? '\r\x1b[K'
+        : `\r\x1b[Kvalidate: running the ${name} driver...`) : undefined,
+    });
+    process.stdout.write(opts.json ? JSON.stringify(report, null, 2) + '\n'
+      : formatReport(report) + '\n' +
+        `validate: ${report.verdict} in ${(report.ms / 1000).toFixed(1)} s\n`);
+    return report.verdict === 'pass' ? 0 : 1;
+  } catch (error) {
+    if (error instanceof ModuleError) throw new ValidateUsageError(error.message, error.hint);
+    throw error;
+  }
+}
+
+function integer(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError('not an integer');
+  return n;
+}
+
+function seconds(value: string): number {
+  const n = Number(value);
+  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('not a positive number');
+  return Math.round(n * 1000);
+}
+
+function collectDriver(value: string, previous: string[]): string[] {
+  if (!(DRIVERS as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`expected one of ${DRIVERS.join(', ')}`);
+  }
+  return [...previous, value];
+}

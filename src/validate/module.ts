@@ -1,0 +1,75 @@
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Capabilities } from '../harness/contract.ts';
+import { isTypeScript, spawnWorker } from '../harness/spawn.ts';
+
+/** A module `validate` cannot use: missing, unloadable, or not meeting the contract (exit 2). */
+export class ModuleError extends Error {
+  constructor(readonly file: string, message: string, readonly hint: string) {
+    super(`${file}: ${message}`);
+    this.name = 'ModuleError';
+  }
+}
+
+/** What a user's module offers, found by loading it in a worker. */
+export interface ModuleInfo {
+  /** The path as given, for messages and replay lines. */
+  file: string;
+  url: string;
+  typescript: boolean;
+  /** It exports `Mempool` (a pool on its own SharedArrayBuffer). */
+  hasPool: boolean;
+  /** It exports `MempoolMem` and `poolWordCount` (a pool over the memory interface). */
+  hasMem: boolean;
+  capabilities: Required<Capabilities>;
+}
+
+const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './probe-worker.ts' : './probe-worker.js',
+  import.meta.url);
+
+/**
+ * Finds the module at `file` (relative to the working directory), loads it in a worker, and
+ * checks its exports against the contract (`mempool-spec/contract`).
+ *
+ * @throws ModuleError when the file is missing, its loading throws, crashes or takes longer
+ *   than `loadMs`, or its exports do not meet the contract.
+ */
+export async function probeModule(file: string, loadMs = 20_000): Promise<ModuleInfo> {
+  const path = resolve(file);
+  if (!existsSync(path) || !statSync(path).isFile()) {
+    throw new ModuleError(file, 'no such file', 'give the path of a .js, .mjs or .ts module ' +
+      'that exports Mempool or MempoolMem (see README, "Validating your own pool")');
+  }
+  const url = pathToFileURL(path).href;
+  const typescript = isTypeScript(path);
+  const worker = spawnWorker(ENTRY, { module: url }, { maxOldGenerationSizeMb: 512 }, typescript);
+  type Answer = { type: 'probed'; problems: string[]; hasPool: boolean; hasMem: boolean;
+    capabilities: Required<Capabilities> } | { type: 'failed'; message: string };
+  let timer: NodeJS.Timeout | undefined;
+  const answer = await new Promise<Answer>((resolve) => {
+    worker.once('message', resolve);
+    worker.once('error', (e) => resolve({ type: 'failed', message: `${e.name}: ${e.message}` }));
+    worker.once('exit', (code) => resolve({ type: 'failed', message: `exited with code ${code}` }));
+    timer = setTimeout(() => resolve({ type: 'failed',
+      message: `did not finish loading within ${loadMs} ms (does its top-level code wait?)` }),
+    loadMs);
+  });
+  clearTimeout(timer);
+  await worker.terminate();
+
+  if (answer.type === 'failed') {
+    const tsx = typescript && /tsx|ERR_MODULE_NOT_FOUND.*tsx|Unknown file extension/.test(
+      answer.message);
+    throw new ModuleError(file, `cannot be loaded: ${answer.message}`, tsx
+      ? 'a TypeScript module needs tsx where mempool-spec can resolve it (npm i -D tsx), ' +
+        'or compile the module to JavaScript'
+      : 'run `node --input-type=module -e "await import(\'./' + file + '\')"` to see the error');
+  }
+  if (answer.problems.length > 0) {
+    throw new ModuleError(file, `does not meet the contract:\n  - ${answer.problems.join('\n  - ')}`,
+      'see mempool-spec/contract (src/harness/contract.ts) and examples/');
+  }
+  return { file, url, typescript, hasPool: answer.hasPool, hasMem: answer.hasMem,
+    capabilities: answer.capabilities };
+}
