@@ -5,8 +5,8 @@
  * of them at once, because tsc's start-up dominates its cost.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
 import type { GeneratedFile } from '../../src/gen/files.ts';
 import { packageRoot } from '../../src/paths.ts';
@@ -61,5 +61,50 @@ export async function typecheckTrees(trees: Trees): Promise<string> {
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
     return `${stdout ?? ''}${stderr ?? ''}` || String(error);
+  }
+}
+
+/** The outcome of one test file of a vitest run. */
+export interface SuiteOutcome {
+  /** The file, relative to the package root. */
+  file: string;
+  status: string;
+  /** The failure messages of its tests, or the file's own message. */
+  message: string;
+}
+
+/**
+ * Runs the given test files (relative to the package root) in a vitest child process of
+ * their own, with `env` added to this process's environment (minus vitest's own
+ * variables, so the child is a vitest of its own, not a worker of this one).
+ */
+export async function runSuites(files: string[], env: Record<string, string> = {}):
+  Promise<SuiteOutcome[]> {
+  const tag = `.tmp-suites-${process.pid}-${files.length}`;
+  const config = join(packageRoot, `${tag}.config.mjs`);
+  const report = join(packageRoot, `${tag}.json`);
+  writeFileSync(config, `export default { test: { include: ${JSON.stringify(files)}, ` +
+    "pool: 'forks', testTimeout: 60000 } };\n");
+  const vitest = join(packageRoot, 'node_modules/vitest/vitest.mjs');
+  const childEnv = {
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^VITEST/.test(k))),
+    ...env,
+  };
+  try {
+    await run(process.execPath, [vitest, 'run', '--config', config, '--root', packageRoot,
+      '--reporter=json', `--outputFile=${report}`], { cwd: packageRoot, env: childEnv,
+      maxBuffer: 64 * 1024 * 1024 }).catch(() => undefined);
+    const parsed = JSON.parse(readFileSync(report, 'utf8')) as {
+      testResults: { name: string; status: string; message: string;
+        assertionResults: { failureMessages: string[] }[] }[];
+    };
+    return parsed.testResults.map((r) => ({
+      file: relative(packageRoot, r.name).split(sep).join('/'),
+      status: r.status,
+      message: r.assertionResults.flatMap((a) => a.failureMessages).join('\n') || r.message,
+    }));
+  } finally {
+    rmSync(config, { force: true });
+    rmSync(report, { force: true });
   }
 }
