@@ -49,9 +49,23 @@ export function planWrite(outDir: string, files: GeneratedFile[]): Plan {
   }
   for (const path of listFiles(outDir)) {
     if (wanted.has(path)) continue;
-    if (isGenerated(readFileSync(join(outDir, path), 'utf8'))) plan.removed.push(path);
+    if (isLeftoverTemp(path, wanted) || isGenerated(readFileSync(join(outDir, path), 'utf8'))) {
+      plan.removed.push(path);
+    }
   }
   return plan;
+}
+
+/** How `writeAtomic` names its temporary files: the target's name, 8 hex digits, `.tmp`. */
+const TEMP_SUFFIX = /\.[0-9a-f]{8}\.tmp$/;
+
+/**
+ * True for a temporary file that a gen killed before its rename left behind: it is named as
+ * `writeAtomic` names them, after a file gen writes. It may be too short to carry the
+ * header, so the name is what identifies it.
+ */
+function isLeftoverTemp(path: string, wanted: Set<string>): boolean {
+  return TEMP_SUFFIX.test(path) && wanted.has(path.replace(TEMP_SUFFIX, ''));
 }
 
 /**
@@ -71,17 +85,28 @@ export function applyPlan(outDir: string, files: GeneratedFile[], plan: Plan): v
   }
 }
 
+/**
+ * Writes `content` to a temporary file next to `target`, then renames it over `target`:
+ * the target holds either its old content or the new, never part of either. A write or
+ * rename that fails takes its temporary file with it; one that a kill cuts short leaves it,
+ * and the next `planWrite` lists it for removal (see `isLeftoverTemp`).
+ */
 function writeAtomic(target: string, content: string): void {
   mkdirSync(dirname(target), { recursive: true });
   const temp = `${target}.${randomBytes(4).toString('hex')}.tmp`;
-  const fd = openSync(temp, 'w');
   try {
-    writeSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(temp, 'w');
+    try {
+      writeSync(fd, content);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, target);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
   }
-  renameSync(temp, target);
 }
 
 function removeEmptyParents(root: string, dir: string): void {

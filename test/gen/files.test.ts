@@ -1,10 +1,44 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import {
+  mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync, existsSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { applyPlan, isGenerated, planWrite, type GeneratedFile } from '../../src/gen/files.ts';
 import { GENERATED_MARK } from '../../src/gen/header.ts';
+
+/** Faults the fs below injects into gen's writes: the n-th call (from 0) fails. */
+const faults = vi.hoisted(() => ({ failRename: -1, cutWrite: -1, renames: 0, writes: 0 }));
+
+vi.mock('node:fs', async (importOriginal) => {
+  const fs = await importOriginal<typeof import('node:fs')>();
+  return {
+    ...fs,
+    renameSync: (from: string, to: string) => {
+      if (faults.renames++ === faults.failRename) {
+        throw Object.assign(new Error('EIO: i/o error, rename (injected)'), { code: 'EIO' });
+      }
+      fs.renameSync(from, to);
+    },
+    // Only the string form gen uses: a cut write stores half the text, then fails, as a
+    // full disk would.
+    writeSync: (fd: number, text: string) => {
+      if (faults.writes++ === faults.cutWrite) {
+        fs.writeSync(fd, text.slice(0, text.length >> 1));
+        throw Object.assign(new Error('ENOSPC: no space left on device, write (injected)'),
+          { code: 'ENOSPC' });
+      }
+      return fs.writeSync(fd, text);
+    },
+  };
+});
+
+/** Every file below `dir`, relative to it. */
+const tree = (dir: string): string[] =>
+  (readdirSync(dir, { recursive: true }) as string[]).filter((p) => p.includes('.')).sort();
 
 const mark = (body: string): string => `// ${GENERATED_MARK} from spec/x.mps (sha256 0).\n${body}`;
 
@@ -13,7 +47,10 @@ describe('writing generated files', () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'mps-files-'));
   });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+    Object.assign(faults, { failRename: -1, cutWrite: -1, renames: 0, writes: 0 });
+  });
 
   it('adds new files, then finds nothing to do when the same files are planned again', () => {
     const files: GeneratedFile[] = [
@@ -67,4 +104,64 @@ describe('writing generated files', () => {
       }),
     );
   });
+
+  const versions = (tag: string, size = 200): GeneratedFile[] =>
+    ['a/one.ts', 'b/two.ts', 'three.ts']
+      .map((path) => ({ path, content: mark(`${tag} ${path}\n`.repeat(size)) }));
+
+  for (const [fault, set] of [
+    ['a rename that fails', () => { faults.failRename = 1; }],
+    ['a write cut short by a full disk', () => { faults.cutWrite = 1; }],
+  ] as const) {
+    it(`leaves every file whole, old or new, and no temporary file, after ${fault}`, () => {
+      const old = versions('old');
+      applyPlan(dir, old, planWrite(dir, old));
+      Object.assign(faults, { renames: 0, writes: 0 });
+      set();
+      const next = versions('new');
+      expect(() => applyPlan(dir, next, planWrite(dir, next))).toThrow(/injected/);
+      expect(tree(dir)).toEqual(['a/one.ts', 'b/two.ts', 'three.ts']);
+      // Files are written in order: the first is new, the one that failed and the rest old.
+      const now = next.map((f) => readFileSync(join(dir, f.path), 'utf8'));
+      expect(now).toEqual([next[0].content, old[1].content, old[2].content]);
+
+      // The next gen finishes the job.
+      Object.assign(faults, { failRename: -1, cutWrite: -1 });
+      applyPlan(dir, next, planWrite(dir, next));
+      expect(planWrite(dir, next).unchanged).toHaveLength(3);
+    });
+  }
+
+  it('leaves every file whole when killed mid-write, and the next run removes its debris',
+    async () => {
+      // Large files, so that most kills land inside a write rather than between two.
+      const [a, b] = [versions('a', 100_000), versions('b', 100_000)];
+      const spec = join(dir, 'versions.json');
+      writeFileSync(spec, JSON.stringify([a, b]));
+      const out = join(dir, 'out');
+      const script = fileURLToPath(new URL('../support/write-loop.mts', import.meta.url));
+      for (let kill = 0; kill < 3; kill++) {
+        const child = spawn(process.execPath, ['--import', 'tsx', script, out, spec],
+          { stdio: ['ignore', 'pipe', 'inherit'] });
+        await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+        // It is now writing round after round; SIGKILL gives it no chance to clean up. Some
+        // kills land inside a write (leaving a temporary file), some between two: either
+        // way every target must be whole. The injected faults above are the deterministic
+        // version of the same.
+        await new Promise((resolve) => setTimeout(resolve, 5 + kill * 7));
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGKILL');
+        await exited;
+        for (const [i, file] of a.entries()) {
+          const now = readFileSync(join(out, file.path), 'utf8');
+          expect([a[i].content, b[i].content]).toContain(now);
+        }
+        const debris = tree(out).filter((p) => p.endsWith('.tmp'));
+        const plan = planWrite(out, a);
+        expect(plan.removed.sort()).toEqual(debris);
+        expect(plan.foreign).toEqual([]);
+      }
+      applyPlan(out, a, planWrite(out, a));
+      expect(tree(out)).toEqual(['a/one.ts', 'b/two.ts', 'three.ts']);
+    }, 60_000);
 });
