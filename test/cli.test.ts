@@ -20,7 +20,9 @@ describe('mempool-spec gen, end to end', () => {
     expect(first.stderr).not.toMatch(/error/);
     expect(first.status).toBe(0);
     expect(first.stdout).toMatch(/^gen: \d+ files/);
-    for (const sub of ['reference', 'tests', 'litmus']) expect(existsSync(join(out, sub))).toBe(true);
+    for (const sub of ['reference', 'tests', 'litmus']) {
+      expect(existsSync(join(out, sub))).toBe(true);
+    }
 
     const second = runCli(['gen', '--spec', specPath, '--out', out]);
     expect(second.status).toBe(0);
@@ -78,7 +80,8 @@ describe('mempool-spec gen on a broken spec', () => {
   ];
 
   for (const [name, text, expected] of cases) {
-    it(`rejects a ${name} spec with a located error, exit 2, no stack trace, nothing written`, () => {
+    it(`rejects a ${name} spec with a located error, exit 2, no stack trace, nothing written`,
+      () => {
       const file = join(dir, `${name}.mps`);
       writeFileSync(file, text);
       const out = join(dir, `out-${name}`);
@@ -104,4 +107,62 @@ describe('mempool-spec gen on a broken spec', () => {
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/unknown option/);
   });
+});
+
+describe('mempool-spec on inputs too large to handle', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'mps-limits-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const noCrash = (run: { stdout: string; stderr: string }): void => {
+    expect(run.stderr).not.toMatch(/\n\s+at |FATAL ERROR|heap out of memory/);
+  };
+
+  it('refuses a spec of a megabyte in gen and in check, with exit 2 and nothing written', () => {
+    const file = join(dir, 'mega.mps');
+    writeFileSync(file, spec + '# padding to make the spec a megabyte long\n'.repeat(24_000));
+    const out = join(dir, 'out-mega');
+    for (const args of [['gen', '--spec', file, '--out', out], ['check', file]]) {
+      const run = runCli(args);
+      expect(run.status, args[0]).toBe(2);
+      expect(run.stderr).toMatch(/mega\.mps: error\[too-large\]: the spec is \d+ bytes/);
+      expect(run.stderr).toMatch(/\nhint: /);
+      noCrash(run);
+    }
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('refuses parameter ranges with more configurations than check explores, with exit 2',
+    () => {
+      const file = join(dir, 'wide.mps');
+      writeFileSync(file, spec.replace('param capacity in 0..2', 'param capacity in 0..100000'));
+      const run = runCli(['check', file]);
+      expect(run.status).toBe(2);
+      expect(run.stderr).toMatch(/300003 configurations .* at most 1000/);
+      expect(run.stderr).toMatch(/--param NAME=VALUE/);
+      noCrash(run);
+    });
+
+  it('stops a search at the state limit and says so, with exit 1', () => {
+    const run = runCli(['check', specPath, '--only', 'ranges', '--state-limit', '500',
+      '--param', 'min_nr=1', '--param', 'capacity=0']);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/stopped at the state limit \(500 states\)/);
+    expect(run.stdout).toMatch(/^incomplete: /m);
+    noCrash(run);
+  });
+
+  it('stops a search before the heap fills, with exit 1 and a message, never an OOM crash',
+    () => {
+      // A heap of 192 MB, and a state space that outgrows it long before the state limit.
+      const run = runCli(['check', specPath, '--only', 'ranges', '--state-limit', '1000000000',
+        '--param', 'min_nr=2', '--param', 'capacity=2'], undefined,
+      ['--max-old-space-size=192']);
+      expect(run.status).toBe(1);
+      expect(run.stdout).toMatch(
+        /before exhausting it, because the heap was nearly full; lower the bounds/);
+      noCrash(run);
+    }, 120_000);
 });

@@ -124,7 +124,7 @@ describe('gen on random valid specs built from the language', () => {
       for (const file of first.filter(isCode)) {
         expect(syntaxErrors(file), file.path).toEqual([]);
       }
-    }), { numRuns: 12, seed: 5 });
+    }), { numRuns: 8, seed: 5 });
   }, 120_000);
 
   it('changes with the spec: two different built specs give different IR files', () => {

@@ -10,9 +10,12 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `mempool-spec ...args` from source as a separate process. */
-export function runCli(args: string[], cwd?: string): CliRun {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', entry, ...args], {
+/**
+ * Runs `mempool-spec ...args` from source as a separate process; `nodeOptions` go to node
+ * itself (such as `--max-old-space-size=192`).
+ */
+export function runCli(args: string[], cwd?: string, nodeOptions: string[] = []): CliRun {
+  const result = spawnSync(process.execPath, [...nodeOptions, '--import', 'tsx', entry, ...args], {
     cwd,
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1' },
