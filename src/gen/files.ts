@@ -56,12 +56,12 @@ export function planWrite(outDir: string, files: GeneratedFile[]): Plan {
   return plan;
 }
 
-/** How `writeAtomic` names its temporary files: the target's name, 8 hex digits, `.tmp`. */
+/** How `stage` names its temporary files: the target's name, 8 hex digits, `.tmp`. */
 const TEMP_SUFFIX = /\.[0-9a-f]{8}\.tmp$/;
 
 /**
  * True for a temporary file that a gen killed before its rename left behind: it is named as
- * `writeAtomic` names them, after a file gen writes. It may be too short to carry the
+ * `stage` names them, after a file gen writes. It may be too short to carry the
  * header, so the name is what identifies it.
  */
 function isLeftoverTemp(path: string, wanted: Set<string>): boolean {
@@ -69,15 +69,30 @@ function isLeftoverTemp(path: string, wanted: Set<string>): boolean {
 }
 
 /**
- * Carries out a plan: each file written to a temporary name in its folder, then renamed
- * over the target, so a reader (or an interrupted gen) never sees half a file. Generated
- * files whose source is gone are removed. Foreign files must have been refused before.
+ * Carries out a plan in two phases. First every new content is written to a temporary file
+ * next to its target; if any write fails (a full disk, a folder in the way), the temporary
+ * files are removed and the folder is left exactly as it was. Then each temporary file is
+ * renamed over its target, so a reader, or a gen killed at any moment, never sees half a
+ * file; only a failure or a kill during the renames leaves some targets new and the rest
+ * old, each of them whole. Last, generated files whose source is gone are removed.
+ * Foreign files must have been refused before.
  */
 export function applyPlan(outDir: string, files: GeneratedFile[], plan: Plan): void {
   if (plan.foreign.length > 0) throw new Error('refusing to overwrite files gen did not write');
   const toWrite = new Set([...plan.added, ...plan.changed]);
-  for (const file of files) {
-    if (toWrite.has(file.path)) writeAtomic(join(outDir, file.path), file.content);
+  const staged: { temp: string; target: string }[] = [];
+  let renamed = 0;
+  try {
+    for (const file of files) {
+      if (toWrite.has(file.path)) staged.push(stage(join(outDir, file.path), file.content));
+    }
+    for (const { temp, target } of staged) {
+      renameSync(temp, target);
+      renamed++;
+    }
+  } catch (error) {
+    for (const { temp } of staged.slice(renamed)) rmSync(temp, { force: true });
+    throw error;
   }
   for (const path of plan.removed) {
     rmSync(join(outDir, path));
@@ -86,12 +101,12 @@ export function applyPlan(outDir: string, files: GeneratedFile[], plan: Plan): v
 }
 
 /**
- * Writes `content` to a temporary file next to `target`, then renames it over `target`:
- * the target holds either its old content or the new, never part of either. A write or
- * rename that fails takes its temporary file with it; one that a kill cuts short leaves it,
- * and the next `planWrite` lists it for removal (see `isLeftoverTemp`).
+ * Writes `content` to a new temporary file next to `target` (creating its folder) and
+ * returns both names. A write that fails takes its temporary file with it; one that a kill
+ * cuts short leaves it, and the next `planWrite` lists it for removal (see
+ * `isLeftoverTemp`).
  */
-function writeAtomic(target: string, content: string): void {
+function stage(target: string, content: string): { temp: string; target: string } {
   mkdirSync(dirname(target), { recursive: true });
   const temp = `${target}.${randomBytes(4).toString('hex')}.tmp`;
   try {
@@ -102,11 +117,11 @@ function writeAtomic(target: string, content: string): void {
     } finally {
       closeSync(fd);
     }
-    renameSync(temp, target);
   } catch (error) {
     rmSync(temp, { force: true });
     throw error;
   }
+  return { temp, target };
 }
 
 function removeEmptyParents(root: string, dir: string): void {

@@ -109,9 +109,14 @@ describe('writing generated files', () => {
     ['a/one.ts', 'b/two.ts', 'three.ts']
       .map((path) => ({ path, content: mark(`${tag} ${path}\n`.repeat(size)) }));
 
-  for (const [fault, set] of [
-    ['a rename that fails', () => { faults.failRename = 1; }],
-    ['a write cut short by a full disk', () => { faults.cutWrite = 1; }],
+  type Versions = GeneratedFile[];
+  for (const [fault, set, expected] of [
+    // Renames come after every write has succeeded, in order: the first file is new.
+    ['a rename that fails', () => { faults.failRename = 1; },
+      (old: Versions, next: Versions) => [next[0].content, old[1].content, old[2].content]],
+    // A failed write stops gen before any rename: the folder is as it was.
+    ['a write cut short by a full disk', () => { faults.cutWrite = 1; },
+      (old: Versions) => old.map((f) => f.content)],
   ] as const) {
     it(`leaves every file whole, old or new, and no temporary file, after ${fault}`, () => {
       const old = versions('old');
@@ -121,9 +126,8 @@ describe('writing generated files', () => {
       const next = versions('new');
       expect(() => applyPlan(dir, next, planWrite(dir, next))).toThrow(/injected/);
       expect(tree(dir)).toEqual(['a/one.ts', 'b/two.ts', 'three.ts']);
-      // Files are written in order: the first is new, the one that failed and the rest old.
       const now = next.map((f) => readFileSync(join(dir, f.path), 'utf8'));
-      expect(now).toEqual([next[0].content, old[1].content, old[2].content]);
+      expect(now).toEqual(expected(old, next));
 
       // The next gen finishes the job.
       Object.assign(faults, { failRename: -1, cutWrite: -1 });
