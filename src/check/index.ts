@@ -17,7 +17,10 @@ import { ReplayError, replay, type TraceStep } from './trace.ts';
  * Configurations: every scenario, then the parameter ranges. In the ranges, each thread
  * makes up to `ops` calls of its choosing (it may stop early), so the largest `threads` and
  * `ops` cover the smaller ones; every other parameter (`min_nr`, `capacity`) is explored
- * value by value, smallest first.
+ * value by value, smallest first. The ranges are searched twice, as iterative deepening
+ * does: first with the smallest `threads` and `ops`, where most counterexamples already show
+ * and a search takes milliseconds, then with the largest. The first pass costs a few
+ * percent of the second and finds short traces fast.
  */
 
 /** Options of a check. */
@@ -205,20 +208,31 @@ export function configurations(ir: SpecIR,
   });
   // Counted before any is built: a range like 0..1000000 would otherwise fill the heap
   // with valuations before the first state is explored.
-  const total = perParam.reduce((n, { count }) => n * count, 1);
+  const total = 2 * perParam.reduce((n, { count }) => n * count, 1);
   if (total > MAX_CONFIGURATIONS) {
     const sizes = perParam.filter(({ count }) => count > 1)
       .map(({ p, count }) => `${p.name} ${count}`).join(' x ');
-    throw new AblationError(`the parameter ranges give ${total} configurations (${sizes}); ` +
+    throw new AblationError(`the parameter ranges give up to ${total} configurations ` +
+      `(${sizes}, then twice: smallest and largest threads and ops); ` +
       `check explores at most ${MAX_CONFIGURATIONS}: narrow the ranges in the spec, or fix ` +
       'parameters with --param NAME=VALUE');
   }
-  let valuations: Record<string, number>[] = [{}];
-  for (const { p, fixed, max } of perParam) {
-    const values = fixed !== undefined ? [fixed] : upTo.has(p.name) ? [max] : range(p.min, max);
-    valuations = valuations.flatMap((v) => values.map((x) => ({ ...v, [p.name]: x })));
+  const seen = new Set<string>();
+  for (const pass of ['smallest', 'largest'] as const) {
+    let valuations: Record<string, number>[] = [{}];
+    for (const { p, fixed, max } of perParam) {
+      const bound = pass === 'smallest' ? Math.min(p.min, max) : max;
+      const values = fixed !== undefined ? [fixed] : upTo.has(p.name) ? [bound]
+        : range(p.min, max);
+      valuations = valuations.flatMap((v) => values.map((x) => ({ ...v, [p.name]: x })));
+    }
+    for (const params of valuations) {
+      const key = JSON.stringify(params);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      configs.push({ kind: 'ranges', params });
+    }
   }
-  for (const params of valuations) configs.push({ kind: 'ranges', params });
   return configs;
 }
 

@@ -1,4 +1,5 @@
-import { memoryKeyParts } from './memory.ts';
+import { Hash64 } from './hash.ts';
+import { hashSharedMemory, hashThreadViews, memoryKeyParts, readableBase } from './memory.ts';
 import type { Value } from './program.ts';
 import { DONE, type State, type ThreadState } from './state.ts';
 
@@ -14,10 +15,10 @@ import { DONE, type State, type ThreadState } from './state.ts';
  *   renamed in order of first appearance (reserve bottom first, then the threads in sorted
  *   order). Scenarios name handles in their programs, so they keep theirs.
  *
- * The search stores 53-bit fingerprints of keys, not the keys, as TLC does: memory stays
- * small, at the price of a tiny chance that two states share a fingerprint and the second is
- * never expanded. For n states that chance is about n² / 2^54: under one in ten thousand at
- * two million states.
+ * `stateKey` is the readable definition; the search uses `stateHash`, which walks the same
+ * fields in the same canonical order and feeds them to a 64-bit hash without building a
+ * string (the tests check that the two agree on which states are equal). The search stores
+ * fingerprints, not keys, as TLC does (see `FingerprintSet` for the odds of a collision).
  */
 
 /** What the key of a configuration's states needs to know. */
@@ -26,6 +27,11 @@ export interface KeyContext {
   symmetric: boolean;
   /** Per operation index, per local slot: whether it holds an element. */
   elemSlots: readonly (readonly boolean[])[];
+  /**
+   * Whether `State.woke` can decide anything: only a scenario's outcome (`woken(q)`) reads
+   * it, so the parameter ranges leave it out and count states that differ only in it once.
+   */
+  wokeMatters: boolean;
 }
 
 /** The canonical key of `s`. */
@@ -37,7 +43,8 @@ export function stateKey(s: State, ctx: KeyContext): string {
   const rest = (th: ThreadState, t: number): string =>
     `${th.op},${th.pc},${th.status},${th.queue},${th.woken ? 1 : 0},${th.cpc},${held[t]}:` +
     mem.threads[t];
-  const tail = `$${mem.shared}$${s.ghosts.join(',')}$${s.woke}$${s.destroyed ? 1 : 0}`;
+  const woke = ctx.wokeMatters ? s.woke : 0;
+  const tail = `$${mem.shared}$${s.ghosts.join(',')}$${woke}$${s.destroyed ? 1 : 0}`;
 
   if (!ctx.symmetric) {
     let key = '';
@@ -113,20 +120,123 @@ function values(vs: readonly Value[]): string {
   return out;
 }
 
-/** A 53-bit fingerprint of a string: two independent 32-bit hashes, combined. */
-export function fingerprint(key: string): number {
-  let h1 = 0x811c9dc5;
-  let h2 = 0x9747b28c;
-  for (let i = 0; i < key.length; i++) {
-    const c = key.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193);
-    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
-    h2 ^= h2 >>> 15;
+// Scratch space of stateHash, reused from call to call (the checker is single-threaded).
+const threadPart = new Hash64();
+const partLo: number[] = [];
+const partHi: number[] = [];
+const order: number[] = [];
+const active: boolean[] = [];
+const base: number[] = [];
+const handleIds = new Int32Array(32);
+
+const NULL = 0x40000001;
+const TRUE = 0x40000002;
+const FALSE = 0x40000003;
+const HANDLE = 0x40000004;
+
+function encode(v: Value): number {
+  return v === null ? NULL : v === true ? TRUE : v === false ? FALSE : v;
+}
+
+/**
+ * The fingerprint of `stateKey(s, ctx)`, computed without the string: `h` holds it
+ * afterwards (`h.lo`, `h.hi`). States with equal keys get equal fingerprints.
+ */
+export function stateHash(s: State, ctx: KeyContext, h: Hash64): void {
+  const n = s.threads.length;
+  for (let t = 0; t < n; t++) active[t] = s.threads[t].status !== DONE;
+  active.length = n;
+  readableBase(s.mem, active, base);
+
+  for (let t = 0; t < n; t++) {
+    const th = s.threads[t];
+    const p = threadPart.reset();
+    p.add(th.op);
+    p.add(th.pc);
+    p.add(th.status);
+    p.add(th.queue);
+    p.add(th.woken ? 1 : 0);
+    p.add(th.cpc);
+    let held = 0;
+    const locks = s.mem.locks;
+    for (let l = 0; l < locks.length; l++) if (locks[l].holder === t) held |= 1 << l;
+    p.add(held);
+    if (active[t]) hashThreadViews(s.mem, t, base, p);
+    else p.add(-1);
+    const elem = th.op >= 0 ? ctx.elemSlots[th.op] : [];
+    p.add(th.locals.length);
+    for (let i = 0; i < th.locals.length; i++) {
+      const v = th.locals[i];
+      p.add(ctx.symmetric && elem[i] && typeof v === 'number' ? HANDLE : encode(v));
+    }
+    p.add(th.regs.length);
+    if (!ctx.symmetric) for (const r of th.regs) p.add(encode(r));
+    partLo[t] = p.lo;
+    partHi[t] = p.hi;
+    order[t] = t;
   }
-  h1 ^= h1 >>> 16;
-  h1 = Math.imul(h1, 0x85ebca6b);
-  h1 ^= h1 >>> 13;
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 0xc2b2ae35);
-  h2 ^= h2 >>> 16;
-  return (h1 >>> 0) * 0x200000 + ((h2 >>> 0) & 0x1fffff);
+  order.length = n;
+  if (ctx.symmetric) sortByPart(n);
+
+  h.reset();
+  handleIds.fill(0);
+  renaming = ctx.symmetric;
+  nextId = 1;
+  h.add(s.reserve.length);
+  for (const e of s.reserve) h.add(rename(e));
+  for (let k = 0; k < n; k++) {
+    const t = order[k];
+    const th = s.threads[t];
+    h.add(partLo[t]);
+    h.add(partHi[t]);
+    if (!ctx.symmetric) continue;
+    const elem = th.op >= 0 ? ctx.elemSlots[th.op] : [];
+    for (let i = 0; i < th.locals.length; i++) {
+      if (elem[i] && typeof th.locals[i] === 'number') h.add(rename(th.locals[i]));
+    }
+    for (const r of th.regs) h.add(rename(r));
+  }
+  if (ctx.symmetric) {
+    let named = 0;
+    let unnamed = 0;
+    for (let e = 1; e <= 30; e++) {
+      if ((s.out & (1 << (e - 1))) === 0) continue;
+      if (handleIds[e] === 0) unnamed++;
+      else named |= 1 << (handleIds[e] - 1);
+    }
+    h.add(named);
+    h.add(unnamed);
+  } else {
+    h.add(s.out);
+  }
+  hashSharedMemory(s.mem, base, h);
+  h.add(s.ghosts.length);
+  for (const g of s.ghosts) h.add(g);
+  h.add(ctx.wokeMatters ? s.woke : 0);
+  h.add(s.destroyed ? 1 : 0);
+  h.finish();
+}
+
+let renaming = false;
+let nextId = 1;
+
+/** A handle's name in order of first appearance (symmetric keys), else the value itself. */
+function rename(v: Value): number {
+  if (!renaming || typeof v !== 'number' || v < 1 || v > 31) return encode(v);
+  if (handleIds[v] === 0) handleIds[v] = nextId++;
+  return handleIds[v];
+}
+
+/** Sorts `order[0..n)` by the threads' part hashes (insertion sort: n is 2 or 3). */
+function sortByPart(n: number): void {
+  for (let i = 1; i < n; i++) {
+    const t = order[i];
+    let j = i - 1;
+    while (j >= 0 && (partLo[order[j]] > partLo[t] ||
+      (partLo[order[j]] === partLo[t] && partHi[order[j]] > partHi[t]))) {
+      order[j + 1] = order[j];
+      j--;
+    }
+    order[j + 1] = t;
+  }
 }

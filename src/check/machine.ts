@@ -65,10 +65,10 @@ const LOCAL_BUDGET = 10_000;
 
 /**
  * Where a transition is in Lipton's pattern: `rest` (not in a transition: join nothing),
- * `acquired` (only a lock and invisible steps so far), `committed` (one observable step
- * done: only unlocks may follow).
+ * `right` (only right movers so far: a lock, plain reads, invisible steps), `committed` (the
+ * one step that is neither done: only unlocks, left movers, may follow).
  */
-export type Phase = 'rest' | 'acquired' | 'committed';
+export type Phase = 'rest' | 'right' | 'committed';
 
 /** One configuration's transition system: a spec, parameter values and a workload. */
 export class Machine extends StepExecutor {
@@ -77,12 +77,14 @@ export class Machine extends StepExecutor {
   /** What state keys need to know of this configuration. */
   readonly keyContext: KeyContext;
   private readonly varNames: string[];
+  private readonly calls = new Map<string, Call[]>();
 
   constructor(ir: SpecIR, ops: CompiledOp[], params: Record<string, number>,
     readonly workload: Workload, memoryMode: MemoryMode, private readonly reduce = true) {
     super(ir, ops, params, memoryMode);
     this.symmetric = workload.kind === 'ranges';
-    this.keyContext = { symmetric: this.symmetric, elemSlots: ops.map((o) => o.elemSlots) };
+    this.keyContext = { symmetric: this.symmetric, elemSlots: ops.map((o) => o.elemSlots),
+      wokeMatters: workload.kind === 'scenario' };
     const shared = workload.kind === 'scenario' ? workload.scenario.shared.map((v) => v.name) : [];
     this.varNames = [...ir.state.vars.map((v) => v.name), ...shared];
   }
@@ -221,7 +223,7 @@ export class Machine extends StepExecutor {
       this.expandVisible(s, t, out, log ? [] : null);
       return;
     }
-    for (const call of callChoices(this.ops, th.regs, this.workload.intRange)) {
+    for (const call of this.callsFor(th.regs, this.workload.intRange)) {
       const next = fork(s, t);
       const events: TraceEvent[] | null = log ? [] : null;
       this.startOp(next, t, call, events);
@@ -247,6 +249,14 @@ export class Machine extends StepExecutor {
     }
   }
 
+  /** `callChoices` for a thread holding `held`, computed once per distinct holding. */
+  private callsFor(held: readonly Value[], intRange: readonly number[]): Call[] {
+    const key = held.join(',');
+    let calls = this.calls.get(key);
+    if (calls === undefined) this.calls.set(key, (calls = callChoices(this.ops, held, intRange)));
+    return calls;
+  }
+
   /** Performs the visible step `t` rests at, once per way it can go. */
   private expandVisible(s: State, t: number, out: Successor[], prefix: TraceEvent[] | null): void {
     const n = this.choiceCount(s, t);
@@ -254,8 +264,8 @@ export class Machine extends StepExecutor {
       const next = fork(s, t);
       const events = prefix ? prefix.slice() : null;
       const phase = this.perform(next, t, c, events);
-      if (!next.violation) this.settle(next, t, events, phase);
-      out.push({ state: next, thread: t, events });
+      if (next.violation) out.push({ state: next, thread: t, events });
+      else this.complete(next, t, events, phase, out);
     }
   }
 
@@ -288,7 +298,7 @@ export class Machine extends StepExecutor {
     if (th.op >= 0) {
       const instr = this.ops[th.op].instrs[th.pc] as LeafInstr;
       this.execLeaf(s, t, instr, choice, events);
-      return instr.stmt.k === 'lock' ? 'acquired' : 'committed';
+      return instr.stmt.k === 'lock' || this.rightMoverRead(s, t, instr) ? 'right' : 'committed';
     }
     if (this.workload.kind !== 'scenario') return 'committed';
     const program = this.workload.programs[t];
@@ -314,24 +324,75 @@ export class Machine extends StepExecutor {
   // ---- invisible steps ----------------------------------------------------------------------
 
   /**
-   * Runs `t`'s invisible steps until it rests at a visible one, finishes or sleeps. Within a
-   * transition (`phase` other than `rest`) it also runs the visible steps that Lipton's
-   * reduction lets it join: after a `lock` (a right mover: nothing another thread can do
-   * depends on it), one more step that others can observe; after that, `unlock`s (left
-   * movers). So a critical section with one observable step, `lock; ...; remove_element;
-   * unlock`, is one transition. Reads under the lock that guards the variable commute with
-   * everything (nobody else writes it meanwhile) and are invisible anyway.
+   * Runs `t`'s invisible steps until it rests at a visible one, finishes or sleeps: where a
+   * thread stands between transitions.
    */
-  settle(s: State, t: number, events: TraceEvent[] | null, phase: Phase = 'rest'): void {
-    const th = s.threads[t];
-    for (let i = 0; i < LOCAL_BUDGET; i++) {
-      if (s.violation || th.status !== RUN) return;
-      if (th.op < 0) {
-        if (!this.clientStep(s, t, events)) return;
+  settle(s: State, t: number, events: TraceEvent[] | null): void {
+    const instr = this.advance(s, t, events);
+    if (instr) clearDead(s.threads[t], this.ops[s.threads[t].op]);
+  }
+
+  /**
+   * Completes the transition `t` is in (`phase` after its first visible step) and pushes
+   * its successors onto `out`: one, or one per value a joined read may return, or none when
+   * the transition would block at a lock.
+   *
+   * Lipton's reduction decides which visible steps join: right movers first (a `lock`, and
+   * plain reads: another thread's step never changes what a plain read of a given message
+   * does, and a read later has every message it had earlier to choose from), then at most
+   * one step that is neither, then `unlock`s (left movers). So `rmb; read curr_nr; read
+   * min_nr; lock; ...; add_element; unlock` is one transition, and so is a critical section
+   * with one observable step. The states skipped differ from the ones kept only in the
+   * moving thread's views and place, which no invariant looks at. Reads under the lock that
+   * guards the variable are invisible anyway.
+   */
+  private complete(s: State, t: number, events: TraceEvent[] | null, phase: Phase,
+    out: Successor[]): void {
+    for (;;) {
+      const instr = this.advance(s, t, events);
+      if (instr === null) break;
+      const th = s.threads[t];
+      const join = this.joins(s, t, instr, phase);
+      if (join === 'no') {
+        clearDead(th, this.ops[th.op]);
+        break;
+      }
+      if (join === 'blocked') return;
+      if (join === 'read') {
+        const n = this.choiceCount(s, t);
+        for (let c = 0; c < n; c++) {
+          // Every branch forks before the last one changes `s`.
+          const next = c < n - 1 ? fork(s, t) : s;
+          const ev = events && c < n - 1 ? events.slice() : events;
+          this.execLeaf(next, t, instr, c, ev);
+          if (next.violation) out.push({ state: next, thread: t, events: ev });
+          else this.complete(next, t, ev, 'right', out);
+        }
+        return;
+      }
+      if (join === 'right') {
+        this.execLeaf(s, t, instr, 0, events);
         continue;
       }
-      const compiled = this.ops[th.op];
-      const instr = compiled.instrs[th.pc];
+      phase = 'committed';
+      this.execLeaf(s, t, instr, 0, events);
+    }
+    out.push({ state: s, thread: t, events });
+  }
+
+  /**
+   * Runs `t`'s invisible steps; returns the visible step it then rests at, or null when it
+   * finished its operation, went to sleep, stopped or broke a property.
+   */
+  private advance(s: State, t: number, events: TraceEvent[] | null): LeafInstr | null {
+    const th = s.threads[t];
+    for (let i = 0; i < LOCAL_BUDGET; i++) {
+      if (s.violation || th.status !== RUN) return null;
+      if (th.op < 0) {
+        if (!this.clientStep(s, t, events)) return null;
+        continue;
+      }
+      const instr = this.ops[th.op].instrs[th.pc];
       switch (instr.k) {
         case 'branch':
           th.pc = truthy(instr.cond(th.locals, this.paramWorld())) ? th.pc + 1 : instr.target;
@@ -343,15 +404,7 @@ export class Machine extends StepExecutor {
           this.finishOp(s, t, instr.expr ? instr.expr(th.locals, this.paramWorld()) : null, events);
           break;
         case 'leaf':
-          if (this.invisible(s, t, instr)) {
-            this.execLeaf(s, t, instr, 0, events);
-            break;
-          }
-          if (!this.joins(s, t, instr, phase)) {
-            clearDead(th, compiled);
-            return;
-          }
-          phase = 'committed';
+          if (!this.invisible(s, t, instr)) return instr;
           this.execLeaf(s, t, instr, 0, events);
       }
     }
@@ -359,13 +412,32 @@ export class Machine extends StepExecutor {
       `${LOCAL_BUDGET} steps without a shared access (an endless loop?)`);
   }
 
-  /** Whether a visible step may join the transition in progress (see `settle`). */
-  private joins(s: State, t: number, instr: LeafInstr, phase: Phase): boolean {
-    if (phase === 'rest' || !this.reduce) return false;
+  /**
+   * How a visible step joins the transition in progress (see `complete`): `no` (the
+   * transition ends before it), `right` (a lock that joins), `read` (a plain read that joins,
+   * once per value), `commit` (the one other step), `blocked` (a lock held by another thread
+   * after reads: the transition cannot complete now; it will, with the same reads, once the
+   * lock is free).
+   */
+  private joins(s: State, t: number, instr: LeafInstr,
+    phase: Phase): 'no' | 'right' | 'read' | 'commit' | 'blocked' {
+    if (phase === 'rest' || !this.reduce) return 'no';
     const k = instr.stmt.k;
-    if (k === 'unlock') return true;
-    if (k === 'lock' || phase !== 'acquired') return false;
-    return this.choiceCount(s, t) === 1;
+    if (k === 'unlock') return 'commit';
+    if (phase !== 'right') return 'no';
+    if (this.rightMoverRead(s, t, instr)) return 'read';
+    if (k === 'lock') {
+      if (this.heldLocks(s, t).length > 0) return 'no';
+      return this.choiceCount(s, t) === 1 ? 'right' : 'blocked';
+    }
+    return this.choiceCount(s, t) === 1 ? 'commit' : 'no';
+  }
+
+  /** A plain read (`READ_ONCE`, no ordering of its own): a right mover. */
+  private rightMoverRead(s: State, t: number, instr: LeafInstr): boolean {
+    const st = instr.stmt;
+    if (st.k !== 'read' || this.memoryMode.sc) return false;
+    return this.readMode(s, t, st.var, this.ops[s.threads[t].op].op.name, st.label) === 'once';
   }
 
   protected override afterWake(s: State, woken: number[]): void {

@@ -2,6 +2,7 @@ import {
   createMemory, fence, lock, lockHolder, read, readChoices, unlock, write,
   type Fence, type MemoryState, type ReadMode, type View, type WriteMode,
 } from '../memory/views.ts';
+import type { Hash64 } from './hash.ts';
 
 /**
  * The checker's window on the memory model (`src/memory/views.ts`). Everything the explorer
@@ -126,15 +127,8 @@ export function varIndex(m: Memory, variable: string): number {
 export function memoryKeyParts(m: Memory, active: readonly boolean[]): {
   shared: string; threads: string[];
 } {
-  const nVars = m.layout.vars.length;
-  const base: number[] = new Array(nVars);
-  for (let x = 0; x < nVars; x++) {
-    let min = m.messages[x].length - 1;
-    for (let t = 0; t < m.threads.length; t++) {
-      if (active[t] && m.threads[t].cur[x] < min) min = m.threads[t].cur[x];
-    }
-    base[x] = min;
-  }
+  const base = readableBase(m, active, []);
+  const nVars = base.length;
   let shared = '';
   for (let x = 0; x < nVars; x++) {
     const list = m.messages[x];
@@ -159,4 +153,55 @@ function viewKey(view: View, base: readonly number[]): string {
     s += d > 0 ? `${d},` : '0,';
   }
   return s;
+}
+
+/**
+ * Per variable, the oldest timestamp an active thread may still read (see `memoryKeyParts`),
+ * written into `out`.
+ */
+export function readableBase(m: Memory, active: readonly boolean[], out: number[]): number[] {
+  const nVars = m.layout.vars.length;
+  out.length = nVars;
+  for (let x = 0; x < nVars; x++) {
+    let min = m.messages[x].length - 1;
+    for (let t = 0; t < m.threads.length; t++) {
+      if (active[t] && m.threads[t].cur[x] < min) min = m.threads[t].cur[x];
+    }
+    out[x] = min;
+  }
+  return out;
+}
+
+/** Feeds `h` what `memoryKeyParts` puts in its `shared` part, relative to `base`. */
+export function hashSharedMemory(m: Memory, base: readonly number[], h: Hash64): void {
+  const nVars = base.length;
+  for (let x = 0; x < nVars; x++) {
+    const list = m.messages[x];
+    h.add(list.length - base[x]);
+    for (let ts = base[x]; ts < list.length; ts++) {
+      h.add(list[ts].value);
+      hashView(list[ts].view, base, h);
+    }
+  }
+  for (const l of m.locks) {
+    hashView(l.released, base, h);
+    hashView(l.ownWrites, base, h);
+  }
+  hashView(m.global, base, h);
+}
+
+/** Feeds `h` thread `t`'s four views, relative to `base`. */
+export function hashThreadViews(m: Memory, t: number, base: readonly number[], h: Hash64): void {
+  const v = m.threads[t];
+  hashView(v.cur, base, h);
+  hashView(v.seen, base, h);
+  hashView(v.carry, base, h);
+  hashView(v.own, base, h);
+}
+
+function hashView(view: View, base: readonly number[], h: Hash64): void {
+  for (let x = 0; x < base.length; x++) {
+    const d = view[x] - base[x];
+    h.add(d > 0 ? d : 0);
+  }
 }

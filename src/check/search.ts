@@ -1,5 +1,6 @@
 import { getHeapStatistics } from 'node:v8';
-import { fingerprint, stateKey } from './keys.ts';
+import { FingerprintSet, Hash64 } from './hash.ts';
+import { stateHash } from './keys.ts';
 import type { Machine } from './machine.ts';
 import type { Judge } from './properties.ts';
 import type { State, Violation } from './state.ts';
@@ -54,7 +55,10 @@ export function heapNearlyFull(): boolean {
 /** Explores every state reachable from `initial`, level by level. */
 export function bfs(machine: Machine, judge: Judge, initial: State,
   opts: BfsOptions): SearchResult {
-  const seen = new Set<number>([fingerprint(stateKey(initial, machine.keyContext))]);
+  const seen = new FingerprintSet();
+  const h = new Hash64();
+  stateHash(initial, machine.keyContext, h);
+  seen.add(h.lo, h.hi);
   let parent: Int32Array = new Int32Array(1024);
   let choice: Int32Array = new Int32Array(1024);
   parent[0] = -1;
@@ -91,9 +95,8 @@ export function bfs(machine: Machine, judge: Judge, initial: State,
           const path = [...pathTo(id), i];
           return result(depth + 1, { violation: { violation: succ.violation, path } });
         }
-        const key = fingerprint(stateKey(succ, machine.keyContext));
-        if (seen.has(key)) continue;
-        seen.add(key);
+        stateHash(succ, machine.keyContext, h);
+        if (!seen.add(h.lo, h.hi)) continue;
         if (count === parent.length) {
           parent = grow(parent);
           choice = grow(choice);
@@ -139,7 +142,8 @@ export interface WalkOptions {
 export function randomWalks(machine: Machine, judge: Judge, initial: State,
   opts: WalkOptions): SearchResult {
   const random = mulberry32(opts.seed);
-  const seen = new Set<number>();
+  const seen = new FingerprintSet();
+  const h = new Hash64();
   let transitions = 0;
   let depth = 0;
   let outcomeSeen = false;
@@ -165,7 +169,10 @@ export function randomWalks(machine: Machine, judge: Judge, initial: State,
       transitions++;
       depth = Math.max(depth, path.length);
       state = successors[i].state;
-      if (seen.size < opts.stateLimit) seen.add(fingerprint(stateKey(state, machine.keyContext)));
+      if (seen.size < opts.stateLimit) {
+        stateHash(state, machine.keyContext, h);
+        seen.add(h.lo, h.hi);
+      }
       const v = judge.checkState(state);
       if (v) return result({ violation: { violation: v, path } });
     }

@@ -62,12 +62,14 @@ export interface State {
 export function fork(s: State, t: number): State {
   const threads = s.threads.slice();
   if (t >= 0) threads[t] = cloneThread(threads[t]);
-  return { ...s, threads };
+  return { threads, mem: s.mem, reserve: s.reserve, ghosts: s.ghosts, out: s.out, woke: s.woke,
+    limit: s.limit, destroyed: s.destroyed, violation: s.violation };
 }
 
 /** A copy of one thread. */
 export function cloneThread(th: ThreadState): ThreadState {
-  return { ...th, locals: th.locals.slice(), regs: th.regs.slice() };
+  return { op: th.op, pc: th.pc, locals: th.locals.slice(), status: th.status, queue: th.queue,
+    woken: th.woken, cpc: th.cpc, regs: th.regs.slice() };
 }
 
 /** A fresh thread before its first call. */

@@ -13,9 +13,20 @@ type Log = (detail?: Partial<TraceEvent>) => void;
 
 const noLog: Log = () => {};
 
-/** Where a step is, for messages; built as text only when a message needs it. */
+/**
+ * Where a step is, for messages; built as text only when a message needs it. One instance
+ * is reused for every step (messages are built at once), so the hot path allocates nothing.
+ */
 class Where {
-  constructor(readonly thread: number, readonly op: string, readonly line: number) {}
+  thread = 0;
+  op = '';
+  line = 0;
+  at(thread: number, op: string, line: number): this {
+    this.thread = thread;
+    this.op = op;
+    this.line = line;
+    return this;
+  }
   toString(): string {
     return `T${this.thread}: ${this.op} (line ${this.line})`;
   }
@@ -44,6 +55,8 @@ export class StepExecutor {
   /** A thread running alone (create, destroy, a waiter's retry) ignores lock discipline. */
   protected alone = false;
   private readonly params: World;
+  private readonly here = new Where();
+  private readonly stateWorld: StateWorld;
 
   constructor(
     readonly ir: SpecIR,
@@ -70,6 +83,7 @@ export class StepExecutor {
       ghost: noState('a ghost'),
       waiters: noState('waiters()'),
     };
+    this.stateWorld = new StateWorld(this);
   }
 
   /** The value of a spec parameter. */
@@ -86,15 +100,17 @@ export class StepExecutor {
 
   /** The world of ghost and invariant expressions: the latest values of `s`. */
   worldOf(s: State): World {
-    return {
-      param: (name) => this.param(name),
-      shared: (name) => latestValue(s.mem, varIndex(s.mem, name)),
-      ghost: (name) => s.ghosts[this.ghostNames.indexOf(name)],
-      waiters: (queue) => {
-        const q = this.queueNames.indexOf(queue);
-        return s.threads.filter((th) => th.queue === q).length;
-      },
-    };
+    return new StateWorld(this).of(s);
+  }
+
+  /** The ghost names, in declaration order. */
+  ghostIndex(name: string): number {
+    return this.ghostNames.indexOf(name);
+  }
+
+  /** The index of a wait queue. */
+  queueIndex(name: string): number {
+    return this.queueNames.indexOf(name);
   }
 
   /**
@@ -143,7 +159,7 @@ export class StepExecutor {
       events.push(this.event(s, t, st.k, describe(st),
         { op: op.name, label: st.label, line: st.loc.line, ...detail }));
     };
-    const where = new Where(t, op.name, st.loc.line);
+    const where = this.here.at(t, op.name, st.loc.line);
     switch (st.k) {
       case 'let':
         th.locals[instr.slot] = instr.expr!(th.locals, this.params);
@@ -151,7 +167,7 @@ export class StepExecutor {
       case 'ghost': {
         const g = this.ghostNames.indexOf(st.name);
         s.ghosts = s.ghosts.slice();
-        s.ghosts[g] = toInt(instr.expr!(th.locals, this.worldOf(s)));
+        s.ghosts[g] = toInt(instr.expr!(th.locals, this.stateWorld.of(s)));
         return log({ text: `ghost ${st.name} = ${s.ghosts[g]}` });
       }
       case 'fence':
@@ -307,3 +323,33 @@ export function ownThread(s: State, u: number): ThreadState {
   return s.threads[u];
 }
 
+
+/** A `World` over one state at a time; `of` points it at a state (one instance is reused). */
+class StateWorld implements World {
+  private s: State | null = null;
+  constructor(private readonly steps: StepExecutor) {}
+
+  of(s: State): this {
+    this.s = s;
+    return this;
+  }
+
+  param(name: string): number {
+    return this.steps.param(name);
+  }
+
+  shared(name: string): number {
+    return latestValue(this.s!.mem, varIndex(this.s!.mem, name));
+  }
+
+  ghost(name: string): number {
+    return this.s!.ghosts[this.steps.ghostIndex(name)];
+  }
+
+  waiters(queue: string): number {
+    const q = this.steps.queueIndex(queue);
+    let n = 0;
+    for (const th of this.s!.threads) if (th.queue === q) n++;
+    return n;
+  }
+}

@@ -54,11 +54,13 @@ describe('check on the kernel specs', () => {
     expect(r.counterexample?.property).toBe('waiters_woken');
   });
 
-  it('explores the largest threads and ops of the ranges and every other value', () => {
-    const configs = configurations(fixed, { only: 'ranges' });
-    const params = configs.map((c) => (c.kind === 'ranges' ? c.params : {}));
-    expect(new Set(params.map((p) => p.threads))).toEqual(new Set([3]));
-    expect(new Set(params.map((p) => p.ops))).toEqual(new Set([3]));
-    expect(params).toHaveLength(9);
-  });
+  it('explores the smallest threads and ops first, then the largest, with every other value',
+    () => {
+      const configs = configurations(fixed, { only: 'ranges' });
+      const params = configs.map((c) => (c.kind === 'ranges' ? c.params : {}));
+      expect(params).toHaveLength(18);
+      expect(params.slice(0, 9).every((p) => p.threads === 2 && p.ops === 2)).toBe(true);
+      expect(params.slice(9).every((p) => p.threads === 3 && p.ops === 3)).toBe(true);
+      expect(new Set(params.slice(9).map((p) => `${p.min_nr},${p.capacity}`)).size).toBe(9);
+    });
 });
