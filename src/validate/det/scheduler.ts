@@ -39,7 +39,7 @@ export class Stop extends Error {
   }
 }
 
-/** An operation of the history the linearizability check judges. */
+/** One call a thread made in a run, with its reply (the history of the run). */
 export interface HistoryOp {
   thread: number;
   kind: number;
@@ -89,6 +89,9 @@ export interface SchedulerOptions {
   typescript?: boolean;
 }
 
+/** Polls of a thread's state word before the scheduler sleeps on it. */
+const SPINS = 2000;
+
 const WORKER_ENTRY = new URL(import.meta.url.endsWith('.ts') ? './thread.ts' : './thread.js',
   import.meta.url);
 
@@ -113,6 +116,9 @@ export class Scheduler {
   private accesses: number[] = [];
   private record!: RunRecord;
   private timeoutsInARow = 0;
+  /** min_nr of this run's create; the reserve floor while no resize has begun. */
+  private floor = 0;
+  private resized = false;
 
   constructor(private readonly o: SchedulerOptions) {
     const n = o.threads;
@@ -185,6 +191,8 @@ export class Scheduler {
     this.current = Array.from({ length: n }, () => null);
     this.accesses = Array.from({ length: n }, () => 0);
     this.timeoutsInARow = 0;
+    this.floor = minNr;
+    this.resized = false;
     this.record = { trace: [], history: [], inspection: null, capacity: this.backing.capacity,
       steps: 0, inPool: 0, backingOut: 0 };
     try {
@@ -266,6 +274,7 @@ export class Scheduler {
   private awaitRequest(k: number): void {
     const at = k * WORDS + STATE;
     const deadline = performance.now() + this.o.silentMs;
+    let spins = 0;
     for (;;) {
       const s = Atomics.load(this.ctl, at);
       if (s === REQUEST) return;
@@ -277,7 +286,8 @@ export class Scheduler {
           `within ${this.o.silentMs} ms`, `it computed for ${this.o.silentMs} ms without ` +
           'one (an endless loop in the pool\'s own code)');
       }
-      Atomics.wait(this.ctl, at, s, Math.min(left, 100));
+      // Spin first: the thread's next request is usually a few microseconds away.
+      if (++spins > SPINS) Atomics.wait(this.ctl, at, s, Math.min(left, 100));
     }
   }
 
@@ -409,9 +419,11 @@ export class Scheduler {
           if (a !== 0) {
             this.ledger.toBacking(a);
             this.backing.inUse--;
+            this.checkFloor(k);
           }
           return this.grant(k, 0);
         case Req.begin: {
+          if (a === Step.resize) this.resized = true;
           this.accesses[k] = 0;
           const entry: HistoryOp = { thread: k, kind: a, arg: b, element: 0,
             start: this.record.steps, end: -1, reply: 0 };
@@ -432,6 +444,10 @@ export class Scheduler {
             if (entry.reply !== -1) this.record.history.push(entry);
           }
           this.current[k] = null;
+          if (entry.kind === Step.alloc && entry.arg === 1 && a === 0) {
+            throw new Stop('wrong-reply', 'alloc(wait) returns an element', 'an element',
+              `null (T${k})`);
+          }
           if (entry.kind === Step.free && entry.element !== 0 &&
             this.ledger.placeOf(entry.element).at === 'pool') {
             for (const sleeper of this.sleepers.values()) sleeper.owed = true;
@@ -479,6 +495,22 @@ export class Scheduler {
           describeViolation(error.violation));
       }
       throw error;
+    }
+  }
+
+  /**
+   * Invariant 1 of kernel commit 5b990546, as the ledger sees it: when a free gives an
+   * element to the backing allocator, the elements in the pool and with clients still number
+   * at least min_nr. Checked until a resize begins (a resize moves the floor while frees
+   * race it; the end-of-run checks cover those runs).
+   */
+  private checkFloor(k: number): void {
+    if (this.resized || this.current[k]?.kind !== Step.free) return;
+    const kept = this.ledger.inPool() + this.ledger.withClients();
+    if (kept < this.floor) {
+      throw new Stop('invariant', 'reserve_floor: curr_nr + allocated >= min_nr (invariant 1 ' +
+        'of kernel commit 5b990546)', `at least ${this.floor} element(s) in the reserve or ` +
+        'handed out', `T${k}'s free gave its element to the backing allocator and left ${kept}`);
     }
   }
 
