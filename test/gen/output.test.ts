@@ -7,7 +7,7 @@ import type { GeneratedFile } from '../../src/gen/files.ts';
 import { generateAll } from '../../src/gen/index.ts';
 import { packageRoot } from '../../src/paths.ts';
 import { parseSpec } from '../../src/spec/load.ts';
-import { typecheckTrees, writeTrees, type Trees } from '../support/gen-trees.ts';
+import { syntaxErrors, typecheckTrees, writeTrees, type Trees } from '../support/gen-trees.ts';
 import { validSpec } from '../support/spec-build.ts';
 
 /**
@@ -38,15 +38,6 @@ function identifiers(file: GeneratedFile): string[] {
   };
   visit(source);
   return names;
-}
-
-/** Syntax errors TypeScript finds in a generated file (no type checking). */
-function syntaxErrors(file: GeneratedFile): string[] {
-  const out = ts.transpileModule(file.content, {
-    fileName: file.path.replace(/\.mjs$/, '.mts'), reportDiagnostics: true,
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-  });
-  return (out.diagnostics ?? []).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
 }
 
 const isCode = (f: GeneratedFile): boolean => /\.(ts|mjs)$/.test(f.path);

@@ -1,19 +1,13 @@
-import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
 import fc from 'fast-check';
-import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import type { GeneratedFile } from '../../src/gen/files.ts';
 import { header } from '../../src/gen/header.ts';
 import { generateReference } from '../../src/gen/reference.ts';
 import { generateTests } from '../../src/gen/tests.ts';
 import type { SpecIR } from '../../src/ir.ts';
-import { packageRoot } from '../../src/paths.ts';
 import { loadSpec } from '../../src/spec/load.ts';
+import { runSuites, syntaxErrors, typecheckTrees, writeTrees } from '../support/gen-trees.ts';
 
-const run = promisify(execFile);
 const ir = loadSpec('spec/mempool.mps');
 
 describe('generateTests', () => {
@@ -50,31 +44,23 @@ describe('generateTests', () => {
 
   it('emits suites that type-check and pass on the generated reference, and fail on broken ones',
     async () => {
-      const tag = `.tmp-gen-tests-${process.pid}`;
-      // The suites import the harness as ../../src/harness, so each output folder sits
-      // directly in the package root, as generated/ does.
-      const dirs = { good: tag, free: `${tag}-free`, alloc: `${tag}-alloc` };
+      const reference = generateReference(ir);
+      const suites = generateTests(ir);
+      const trees = writeTrees('gen-tests', {
+        good: withHeader([...reference, ...suites]),
+        free: withHeader([...reference.map(freeAlwaysRefills), ...suites]),
+        alloc: withHeader([...reference.map(allocKeepsInReserve), ...suites]),
+      });
       try {
-        const reference = generateReference(ir);
-        const suites = generateTests(ir);
-        writeFiles(dirs.good, [...reference, ...suites]);
-        writeFiles(dirs.free, [...reference.map(freeAlwaysRefills), ...suites]);
-        writeFiles(dirs.alloc, [...reference.map(allocKeepsInReserve), ...suites]);
-        writeFileSync(join(packageRoot, dirs.good, 'tsconfig.json'),
-          JSON.stringify({ extends: '../tsconfig.json', include: ['./**/*.ts'] }));
-        writeFileSync(join(packageRoot, dirs.good, 'vitest.config.mjs'),
-          `export default { test: { include: ${JSON.stringify([
-            `${dirs.good}/tests/*.test.ts`, `${dirs.free}/tests/model.test.ts`,
-            `${dirs.alloc}/tests/model.test.ts`,
-          ])}, pool: 'forks', testTimeout: 60000 } };\n`);
-
+        const { dirs } = trees;
         const [typecheck, results] = await Promise.all([
-          tsc(join(dirs.good, 'tsconfig.json')),
-          vitest(join(dirs.good, 'vitest.config.mjs'), join(dirs.good, 'results.json')),
+          typecheckTrees(trees, ['good']),
+          runSuites([`${dirs.good}/tests/model.test.ts`, `${dirs.good}/tests/concurrent.test.ts`,
+            `${dirs.free}/tests/model.test.ts`, `${dirs.alloc}/tests/model.test.ts`]),
         ]);
         expect(typecheck).toBe('');
         const outcome = (dir: string, file: string) => {
-          const result = results.find((r) => r.name === join(packageRoot, dir, 'tests', file));
+          const result = results.find((r) => r.file === `${dir}/tests/${file}`);
           return { status: result?.status, message: result?.message.slice(0, 2000) };
         };
         expect(outcome(dirs.good, 'model.test.ts').status).toBe('passed');
@@ -84,28 +70,14 @@ describe('generateTests', () => {
         expect(outcome(dirs.alloc, 'model.test.ts')).toMatchObject({ status: 'failed',
           message: expect.stringMatching(/Counterexample:[^]*the model says/) });
       } finally {
-        for (const dir of Object.values(dirs)) {
-          rmSync(join(packageRoot, dir), { recursive: true, force: true });
-        }
+        trees.remove();
       }
     }, 120_000);
 });
 
-/** Syntax errors TypeScript finds in a generated file (no type checking). */
-function syntaxErrors(file: GeneratedFile): string[] {
-  const out = ts.transpileModule(file.content, {
-    fileName: file.path, reportDiagnostics: true,
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-  });
-  return (out.diagnostics ?? []).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
-}
-
-function writeFiles(dir: string, files: GeneratedFile[]): void {
-  for (const file of files) {
-    const target = join(packageRoot, dir, file.path);
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, header(ir, 'slash') + '\n' + file.content);
-  }
+/** The files with the generated-file header, as the gen driver writes them. */
+function withHeader(files: GeneratedFile[]): GeneratedFile[] {
+  return files.map((file) => ({ ...file, content: header(ir, 'slash') + '\n' + file.content }));
 }
 
 /** The broken reference whose free refills the reserve without testing curr_nr < min_nr. */
@@ -131,35 +103,4 @@ function mutateMethod(file: GeneratedFile, method: string, edit: (body: string) 
   const broken = edit(body);
   if (broken === body) throw new Error(`mutation of ${method} no longer applies: update this test`);
   return { ...file, content: file.content.slice(0, start) + broken + file.content.slice(end) };
-}
-
-async function tsc(project: string): Promise<string> {
-  const bin = join(packageRoot, 'node_modules/typescript/bin/tsc');
-  try {
-    await run(process.execPath, [bin, '-p', project, '--noEmit', '--pretty', 'false'],
-      { cwd: packageRoot });
-    return '';
-  } catch (error) {
-    return String((error as { stdout?: string }).stdout ?? error);
-  }
-}
-
-/** Runs vitest on a config in a child process; the outcome of each test file. */
-async function vitest(config: string, outputFile: string):
-  Promise<{ name: string; status: string; message: string }[]> {
-  const bin = join(packageRoot, 'node_modules/vitest/vitest.mjs');
-  // The child is a vitest of its own, not a worker of this one.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^VITEST/.test(k)));
-  await run(process.execPath, [bin, 'run', '--config', config, '--root', packageRoot,
-    '--reporter=json', `--outputFile=${outputFile}`], { cwd: packageRoot, env })
-    .catch(() => undefined);
-  const report = JSON.parse(readFileSync(join(packageRoot, outputFile), 'utf8')) as {
-    testResults: { name: string; status: string; message: string;
-      assertionResults: { failureMessages: string[] }[] }[];
-  };
-  return report.testResults.map((r) => ({
-    name: r.name,
-    status: r.status,
-    message: r.assertionResults.flatMap((a) => a.failureMessages).join('\n') || r.message,
-  }));
 }

@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
+import ts from 'typescript';
 import type { GeneratedFile } from '../../src/gen/files.ts';
 import { packageRoot } from '../../src/paths.ts';
 
@@ -42,11 +43,11 @@ export function writeTrees(tag: string, trees: Record<string, GeneratedFile[]>):
 }
 
 /**
- * Type-checks every tree in one tsc program with the project's compiler options. Resolves
- * to tsc's diagnostics, one per line, or '' when there are none.
+ * Type-checks the trees (every one, or those named) in one tsc program with the project's
+ * compiler options. Resolves to tsc's diagnostics, one per line, or '' when there are none.
  */
-export async function typecheckTrees(trees: Trees): Promise<string> {
-  const dirs = Object.values(trees.dirs);
+export async function typecheckTrees(trees: Trees, names?: string[]): Promise<string> {
+  const dirs = (names ?? Object.keys(trees.dirs)).map((name) => trees.dirs[name]);
   if (dirs.length === 0) return '';
   const config = join(packageRoot, dirs[0], 'tsconfig.typecheck.json');
   writeFileSync(config, JSON.stringify({
@@ -107,4 +108,13 @@ export async function runSuites(files: string[], env: Record<string, string> = {
     rmSync(config, { force: true });
     rmSync(report, { force: true });
   }
+}
+
+/** Syntax errors TypeScript finds in a generated TS or JS file (no type checking). */
+export function syntaxErrors(file: GeneratedFile): string[] {
+  const out = ts.transpileModule(file.content, {
+    fileName: file.path.replace(/\.mjs$/, '.mts'), reportDiagnostics: true,
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+  });
+  return (out.diagnostics ?? []).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
 }
