@@ -147,7 +147,10 @@ describe('writing generated files', () => {
       for (let kill = 0; kill < 3; kill++) {
         const child = spawn(process.execPath, ['--import', 'tsx', script, out, spec],
           { stdio: ['ignore', 'pipe', 'inherit'] });
-        await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+        await new Promise<void>((resolve, reject) => {
+          child.stdout.once('data', () => resolve());
+          child.once('exit', (code) => reject(new Error(`the writer exited early (${code})`)));
+        });
         // It is now writing round after round; SIGKILL gives it no chance to clean up. Some
         // kills land inside a write (leaving a temporary file), some between two: either
         // way every target must be whole. The injected faults above are the deterministic
