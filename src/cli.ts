@@ -2,6 +2,7 @@ import { resolve, relative, isAbsolute, sep } from 'node:path';
 import { styleText } from 'node:util';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { applyPlan, planWrite, type Plan } from './gen/files.ts';
+import { generateImpl } from './gen/impl.ts';
 import { generateAll } from './gen/index.ts';
 import { watchSpec } from './gen/watch.ts';
 import { SpecError } from './spec/errors.ts';
@@ -11,7 +12,7 @@ import {
 } from './check/index.ts';
 import { traceHtml } from './check/html.ts';
 import { formatResult, resultJson, type Style } from './check/report.ts';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { loadSpec } from './spec/load.ts';
 import { addValidateCommand, ValidateUsageError } from './validate/command.ts';
 
@@ -29,6 +30,7 @@ export class UsageError extends Error {
 interface GenOptions {
   spec: string;
   out: string;
+  impl?: string;
   check?: boolean;
   watch?: boolean;
   debug?: boolean;
@@ -47,11 +49,15 @@ export function buildProgram(): Command {
     .command('gen')
     .description('generate generated/ from the spec: reference pool, litmus tests, test suites')
     .option('--spec <file>', 'the spec to generate from', 'spec/mempool.mps')
-    .option('--out <dir>', 'the folder to write into', 'generated')
+    .option('--out <dir>', 'the folder to write into (default: generated, or with --impl ' +
+      'mempool-spec-tests)')
+    .option('--impl <module>', 'write a validation suite for this pool module instead (see ' +
+      'mempool-spec validate)')
     .option('--check', 'write nothing; exit 1 and list the differences if the folder is stale')
     .option('--watch', 'regenerate whenever the spec file changes; report errors and go on ' +
       'until Ctrl-C')
     .action(async (opts: GenOptions, cmd: Command) => {
+      opts.out ??= opts.impl === undefined ? 'generated' : 'mempool-spec-tests';
       if (!opts.watch) {
         process.exitCode = runGen(opts);
         return;
@@ -165,7 +171,12 @@ function terminalStyle(): Style {
 function runGen(opts: GenOptions): number {
   const started = performance.now();
   const ir = loadSpec(displayPath(opts.spec));
-  const { files, disagreements } = generateAll(ir);
+  if (opts.impl !== undefined && !existsSync(opts.impl)) {
+    throw new UsageError(`--impl ${opts.impl}: no such file`,
+      'give the path of the pool module the suite should import');
+  }
+  const { files, disagreements } = opts.impl === undefined ? generateAll(ir)
+    : { files: generateImpl(ir, resolve(opts.impl), resolve(opts.out)), disagreements: [] };
   for (const d of disagreements) {
     warn(`scenario ${d.scenario}: the spec expects '${d.expect}', the memory model says ` +
       `${d.verdict} (${d.test}); the litmus file records the computed verdict`);

@@ -18,9 +18,7 @@ export function generateTests(ir: SpecIR): GeneratedFile[] {
   return [
     { path: 'tests/spec.ir.ts', content: renderTemplate('tests/spec.ir.ts.hbs', {
       name: ir.name,
-      // JSON leaves U+2028/U+2029 raw; escaped, no spec text can break a line of the file.
-      irJson: JSON.stringify(ir, null, 2).replace(/\u2028/g, '\\u2028')
-        .replace(/\u2029/g, '\\u2029'),
+      irJson: irLiteral(ir),
     }) },
     { path: 'tests/implementation.ts', content: renderTemplate('tests/implementation.ts.hbs', {
       name: ir.name,
@@ -37,6 +35,15 @@ export function generateTests(ir: SpecIR): GeneratedFile[] {
       steps: SUITE.steps,
     }) },
   ];
+}
+
+/**
+ * The IR as a TypeScript literal: JSON, with U+2028/U+2029 escaped (JSON leaves them raw), so
+ * no spec text can break a line of the file.
+ */
+export function irLiteral(ir: SpecIR): string {
+  return JSON.stringify(ir, null, 2).replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 /**

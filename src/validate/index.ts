@@ -123,3 +123,6 @@ export function formatReport(r: ValidationReport, command = 'mempool-spec valida
 function quote(arg: string): string {
   return /^[\w./@:+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
+
+export { assertDriverPasses, suiteSettings } from './suite.ts';
+export type { SpecIR } from '../ir.ts';
