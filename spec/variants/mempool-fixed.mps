@@ -1,7 +1,9 @@
 # mm/mempool.c as fixed by kernel commit 5b990546, plus a fix this project proposes for a
-# problem the checker finds in that code (and in the kernel since): a free that hands its
+# problem the checker finds in that code (and in the kernel since): a step that hands an
 # element to the backing allocator wakes nobody, so an allocator that went to sleep because
-# the reserve was empty sleeps out its 5 s timeout although memory came back.
+# the reserve was empty sleeps out its 5 s timeout although memory came back. The checker
+# reports it on spec/mempool.mps as `waiters_woken` (see "What check found in the kernel" in
+# README.md); this variant passes every property.
 #
 # It differs from spec/mempool.mps in these places, each marked FIX below:
 #   - every step that gives memory back wakes pool->wait: mempool_free() after
@@ -13,6 +15,14 @@
 #     again: the pattern the commit message gives for waiters, applied to the backing
 #     allocator). An element freed before that try is found by it; one freed after it is
 #     freed by a free whose wake_up() comes after the waiter joined the queue.
+#
+# Each FIX is needed: with any one of them taken out, check finds a dangling waiter again
+# (test/check/variants.test.ts takes them out one by one). Mainline's later fix for pools
+# with min_nr == 0 ("mm: mempool: fix wake-up edge case bug for zero-minimum pools", 2025:
+# mempool_free() parks the element in an empty zero-minimum pool and wakes) covers only the
+# first case; written into this spec, it still fails: a shrinking mempool_resize() hands its
+# surplus to pool->free() without a wake, and a free racing with a resize that grows a
+# zero-minimum pool can read the old min_nr in its lockless test.
 spec mempool_fixed "Linux kernel mempool after commit 5b990546, with waiters woken by every free"
 
 # ---- parameters: the bounds the checker explores ----------------------------------------

@@ -67,6 +67,11 @@ export interface Counterexample {
   threadNames: string[];
   steps: TraceStep[];
   token: string;
+  /**
+   * What the broken property means for a running system, where the property name alone
+   * does not say it: for a dangling waiter, that the timeout of its queue rescues it.
+   */
+  note?: string;
 }
 
 /** Everything a check found. */
@@ -289,7 +294,22 @@ function counterexample(machine: Machine, initial: State, config: ConfigRef,
     threadNames,
     steps,
     token: encodeToken({ spec: ir.sha256.slice(0, 12), config, without, sc, path: found.path }),
+    note: livenessNote(ir, found.violation.property),
   };
+}
+
+/**
+ * For a broken liveness property: not a deadlock, a stall. The sleeper retries when its
+ * queue's timeout fires, so the system goes on, late; the timeout comes from the spec.
+ */
+export function livenessNote(ir: SpecIR, property: string): string | undefined {
+  const live = ir.liveness.find((l) => l.name === property);
+  if (!live) return undefined;
+  const queue = ir.state.queues.find((q) => q.name === live.queue);
+  const timeout = queue ? `${queue.timeoutMs} ms` : 'its timeout';
+  return `${property} is a liveness property: the sleeper is not stuck for good, it retries ` +
+    `when the timeout of ${live.queue} fires (${timeout}), but until then it waits for a wake ` +
+    'that no thread will send, although its allocation would succeed now.';
 }
 
 /** Messages say `T0`, `T1`; a scenario's threads have names of their own. */
@@ -343,6 +363,7 @@ export function replayToken(original: SpecIR, token: string): CheckResult {
       threadNames,
       steps,
       token,
+      note: livenessNote(ir, violation.property),
     } : null,
     failures: violation ? [] : ['the replayed trace breaks no property'],
   };

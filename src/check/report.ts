@@ -57,6 +57,7 @@ export function formatCounterexample(cx: Counterexample, source: string,
       'with what ran along with it:'),
   ];
   for (const step of cx.steps) lines.push(...formatStep(step, style));
+  if (cx.note) lines.push(`note: ${cx.note}`);
   lines.push(`replay: mempool-spec check ${source} --replay ${cx.token}`);
   return lines;
 }
