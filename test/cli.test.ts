@@ -1,4 +1,6 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,6 +55,18 @@ describe('mempool-spec gen, end to end', () => {
     expect(run.stderr).toContain('reference/mempool.ts');
     expect(run.stderr).not.toMatch(/\n\s+at /);
     expect(readFileSync(target, 'utf8')).toBe('export const mine = 1;\n');
+  });
+
+  it('reports a file in the way of a folder as write-failed, exit 2, and changes nothing', () => {
+    const out = join(dir, 'blocked');
+    mkdirSync(out);
+    writeFileSync(join(out, 'reference'), 'a file where gen wants a folder\n');
+    const run = runCli(['gen', '--spec', specPath, '--out', out]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/reference\/\S+: error\[write-failed\]: cannot write/);
+    expect(run.stderr).toMatch(/nothing in the output folder was changed\nhint: /);
+    expect(run.stderr).not.toMatch(/internal error|\n\s+at /);
+    expect(readdirSync(out)).toEqual(['reference']);
   });
 
   it('keeps the committed generated/ folder identical to what the spec gives', () => {

@@ -4,6 +4,7 @@ import {
   statSync, writeSync, fsyncSync, rmdirSync,
 } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
+import { writeFailed } from '../spec/errors.ts';
 import { GENERATED_MARK } from './header.ts';
 
 /** One output file, its path relative to the output folder. */
@@ -70,29 +71,38 @@ function isLeftoverTemp(path: string, wanted: Set<string>): boolean {
 
 /**
  * Carries out a plan in two phases. First every new content is written to a temporary file
- * next to its target; if any write fails (a full disk, a folder in the way), the temporary
- * files are removed and the folder is left exactly as it was. Then each temporary file is
- * renamed over its target, so a reader, or a gen killed at any moment, never sees half a
- * file; only a failure or a kill during the renames leaves some targets new and the rest
- * old, each of them whole. Last, generated files whose source is gone are removed.
- * Foreign files must have been refused before.
+ * next to its target; if any write fails (a full disk, a file where a folder should be),
+ * the temporary files and the folders made for them are removed, and the folder is left
+ * exactly as it was. Then each temporary file is renamed over its target, so a reader, or a
+ * gen killed at any moment, never sees half a file; only a failure or a kill during the
+ * renames leaves some targets new and the rest old, each of them whole. Last, generated
+ * files whose source is gone are removed. Foreign files must have been refused before.
+ *
+ * @throws SpecError `write-failed`, naming the file and saying whether anything changed.
  */
 export function applyPlan(outDir: string, files: GeneratedFile[], plan: Plan): void {
   if (plan.foreign.length > 0) throw new Error('refusing to overwrite files gen did not write');
   const toWrite = new Set([...plan.added, ...plan.changed]);
   const staged: { temp: string; target: string }[] = [];
+  const madeDirs: string[] = [];
   let renamed = 0;
+  let current = outDir;
   try {
     for (const file of files) {
-      if (toWrite.has(file.path)) staged.push(stage(join(outDir, file.path), file.content));
+      if (!toWrite.has(file.path)) continue;
+      current = join(outDir, file.path);
+      staged.push(stage(current, file.content, madeDirs));
     }
     for (const { temp, target } of staged) {
+      current = target;
       renameSync(temp, target);
       renamed++;
     }
   } catch (error) {
     for (const { temp } of staged.slice(renamed)) rmSync(temp, { force: true });
-    throw error;
+    if (renamed === 0) madeDirs.reverse().forEach(removeEmptyTree);
+    const reason = error instanceof Error ? error.message : String(error);
+    throw writeFailed(current, reason, renamed > 0);
   }
   for (const path of plan.removed) {
     rmSync(join(outDir, path));
@@ -101,13 +111,15 @@ export function applyPlan(outDir: string, files: GeneratedFile[], plan: Plan): v
 }
 
 /**
- * Writes `content` to a new temporary file next to `target` (creating its folder) and
- * returns both names. A write that fails takes its temporary file with it; one that a kill
- * cuts short leaves it, and the next `planWrite` lists it for removal (see
- * `isLeftoverTemp`).
+ * Writes `content` to a new temporary file next to `target`, creating its folder (the
+ * first folder it had to make goes on `madeDirs`), and returns both names. A write that
+ * fails takes its temporary file with it; one that a kill cuts short leaves it, and the
+ * next `planWrite` lists it for removal (see `isLeftoverTemp`).
  */
-function stage(target: string, content: string): { temp: string; target: string } {
-  mkdirSync(dirname(target), { recursive: true });
+function stage(target: string, content: string, madeDirs: string[]):
+  { temp: string; target: string } {
+  const made = mkdirSync(dirname(target), { recursive: true });
+  if (made !== undefined) madeDirs.push(made);
   const temp = `${target}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     const fd = openSync(temp, 'w');
@@ -122,6 +134,13 @@ function stage(target: string, content: string): { temp: string; target: string 
     throw error;
   }
   return { temp, target };
+}
+
+/** Removes `dir` and the folders below it, bottom up, as long as each is empty. */
+function removeEmptyTree(dir: string): void {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return;
+  for (const name of readdirSync(dir)) removeEmptyTree(join(dir, name));
+  if (readdirSync(dir).length === 0) rmdirSync(dir);
 }
 
 function removeEmptyParents(root: string, dir: string): void {

@@ -79,7 +79,8 @@ function unsupportedAsSpecError<T>(ir: SpecIR, run: () => T): T {
   } catch (e) {
     const generator = /^(litmus|toC|js-litmus|reference|model-based tests): /;
     if (e instanceof Error && e.constructor === Error && generator.test(e.message)) {
-      throw genUnsupported(ir.source, e.message);
+      throw genUnsupported(ir.source, e.message, 'rename what the message names, or change ' +
+        'the scenario it names; `mempool-spec check` works on any valid spec');
     }
     throw e;
   }

@@ -35,6 +35,7 @@ export const specErrorCodes = [
   'param-out-of-range',
   'too-large',
   'gen-unsupported',
+  'write-failed',
 ] as const;
 
 /** One of `specErrorCodes`. */
@@ -265,14 +266,26 @@ export function nameTooLong(src: SourceFile, span: Span, limit: number): SpecErr
 }
 
 /** The spec is valid, but lacks something `gen` needs (an operation of the pool's API...). */
-export function genUnsupported(file: string, reason: string): SpecError {
-  return new SpecError(
-    'gen-unsupported',
-    file,
-    `gen cannot generate from this spec: ${reason}`,
-    '`mempool-spec check` works on any valid spec; gen needs the operations create(), ' +
-      'alloc(bool) -> elem, free(elem), resize(int) -> int and destroy(), and a variable min_nr',
-  );
+export function genUnsupported(file: string, reason: string,
+  hint = '`mempool-spec check` works on any valid spec; gen needs the operations create(), ' +
+    'alloc(bool) -> elem, free(elem), resize(int) -> int and destroy(), and a variable min_nr'):
+  SpecError {
+  return new SpecError('gen-unsupported', file, `gen cannot generate from this spec: ${reason}`,
+    hint);
+}
+
+/**
+ * gen could not write its output: `file` is the output file it was writing, `replaced`
+ * whether some files had been renamed over their targets already (a failure while
+ * renaming) or none (a failure while writing the temporary files, which changes nothing).
+ */
+export function writeFailed(file: string, reason: string, replaced: boolean): SpecError {
+  return new SpecError('write-failed', file,
+    `cannot write this generated file: ${reason}` + (replaced
+      ? '; some files of the folder were replaced already, the others are as they were'
+      : '; nothing in the output folder was changed'),
+    'free some space or fix what is in the way (a file where gen needs a folder, a folder ' +
+      'it may not write to), then run gen again');
 }
 
 /** A number literal too large to be exact. */

@@ -124,7 +124,9 @@ describe('writing generated files', () => {
       Object.assign(faults, { renames: 0, writes: 0 });
       set();
       const next = versions('new');
-      expect(() => applyPlan(dir, next, planWrite(dir, next))).toThrow(/injected/);
+      expect(() => applyPlan(dir, next, planWrite(dir, next))).toThrow(
+        expect.objectContaining({ code: 'write-failed', message: expect.stringMatching(
+          /cannot write this generated file: .*injected/) }));
       expect(tree(dir)).toEqual(['a/one.ts', 'b/two.ts', 'three.ts']);
       const now = next.map((f) => readFileSync(join(dir, f.path), 'utf8'));
       expect(now).toEqual(expected(old, next));
@@ -135,6 +137,15 @@ describe('writing generated files', () => {
       expect(planWrite(dir, next).unchanged).toHaveLength(3);
     });
   }
+
+  it('changes nothing, not even a folder, when a file stands where gen needs a folder', () => {
+    writeFileSync(join(dir, 'b'), 'in the way\n');
+    const next = versions('new');
+    expect(() => applyPlan(dir, next, planWrite(dir, next))).toThrow(
+      expect.objectContaining({ code: 'write-failed', file: join(dir, 'b/two.ts'),
+        message: expect.stringContaining('nothing in the output folder was changed') }));
+    expect(readdirSync(dir)).toEqual(['b']);
+  });
 
   it('leaves every file whole when killed mid-write, and the next run removes its debris',
     async () => {
