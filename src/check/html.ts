@@ -73,6 +73,7 @@ code { font-size: 12px; word-break: break-all; }
 </style></head><body>
 <h1>${esc(cx.property)}</h1>
 <p>${esc(cx.message)}</p>
+${cx.note ? `<p><em>${esc(cx.note)}</em></p>` : ''}
 <p>Spec <code>${esc(specSource)}</code>, ${esc(cx.configLabel)}. Steps run top to bottom; a
 dashed line joins a read to the write it returned; red marks a stale read. Hover a step for
 the pool's state after it.</p>

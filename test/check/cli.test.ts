@@ -49,6 +49,24 @@ describe('mempool-spec check as a process', () => {
     expect(typeof doc.totals.statesPerSecond).toBe('number');
   });
 
+  it('exits 1 on the kernel spec with the dangling waiter it shares, explained as a stall',
+    () => {
+      const r = check('spec/mempool.mps');
+      expect(r.status).toBe(1);
+      expect(r.stdout).toMatch(/counterexample: waiters_woken — T1 sleeps on pool\.wait/);
+      expect(r.stdout).toMatch(/note: waiters_woken is a liveness property/);
+    });
+
+  it('exits 0 on the fixed variant and 1 on the pre-fix variant', () => {
+    const fixed = check('spec/variants/mempool-fixed.mps', '--threads', '2', '--ops', '2');
+    expect(fixed.status).toBe(0);
+    expect(fixed.stdout).toMatch(/holds \(exhaustive\)/);
+    const preFix = check('spec/variants/mempool-pre-5b990546.mps');
+    expect(preFix.status).toBe(1);
+    expect(preFix.stdout).toMatch(/counterexample: reserve_floor/);
+    expect(preFix.stdout).toMatch(/STALE/);
+  });
+
   it('exits 2 on an edge the spec does not have', () => {
     const r = check('--without', 'no_such_edge');
     expect(r.status).toBe(2);
