@@ -26,7 +26,9 @@ import { StepExecutor, queueLock, type LeafInstr } from './steps.ts';
  * them) and reads of a variable under the lock that guards it (nobody else may write it
  * meanwhile). They commute with every other thread's steps, so folding them loses no
  * behaviour and keeps the state space small. A thread's choice of its next call folds into
- * that call's first visible step the same way.
+ * that call's first visible step the same way. Visible steps join one transition as
+ * Lipton's reduction allows (`complete`): right movers (a lock, plain reads) first, then at
+ * most one other step, then unlocks.
  *
  * Sleepers run again when a wake finds them on their queue, or, where no thread can run, by
  * their timeout: that keeps the state space finite without losing the retry.
@@ -237,7 +239,7 @@ export class Machine extends StepExecutor {
       } else if (next.violation || moved.op < 0 || moved.status !== RUN) {
         out.push({ state: next, thread: t, events });
       } else {
-        this.expandVisible(next, t, out, events);
+        this.expandVisible(next, t, out, events, true);
       }
     }
     if (!this.reduce || !someoneMidOp(s)) {
@@ -257,11 +259,15 @@ export class Machine extends StepExecutor {
     return calls;
   }
 
-  /** Performs the visible step `t` rests at, once per way it can go. */
-  private expandVisible(s: State, t: number, out: Successor[], prefix: TraceEvent[] | null): void {
+  /**
+   * Performs the visible step `t` rests at, once per way it can go. With `own`, `s` is the
+   * caller's private copy, and the last way may change it rather than a fork of it.
+   */
+  private expandVisible(s: State, t: number, out: Successor[], prefix: TraceEvent[] | null,
+    own = false): void {
     const n = this.choiceCount(s, t);
     for (let c = 0; c < n; c++) {
-      const next = fork(s, t);
+      const next = own && c === n - 1 ? s : fork(s, t);
       const events = prefix ? prefix.slice() : null;
       const phase = this.perform(next, t, c, events);
       if (next.violation) out.push({ state: next, thread: t, events });
