@@ -6,11 +6,12 @@
  * A built spec has the pool's API operations from spec/mempool.mps (gen needs them), and
  * around them, at random: parameter ranges and extra parameters; a queue timeout; extra
  * shared variables, guarded or atomic, and ghosts; extra operations whose bodies mix locked
- * and unlocked sections, barriers, wakes, ghost updates, locals, `if`/`else`, `while` and
- * `loop` with `break`, labels, and an int, bool or no result; invariants over random typed
- * expressions; a liveness property or none; a subset of the real scenarios, with each edge
- * whose witness is among them; and every doc string replaced by a random one, hostile text
- * included (quotes, backslashes, comment terminators, backticks, `${`, U+2028/U+2029).
+ * and unlocked sections, barriers, wakes, ghost updates, locals, the backing allocator and
+ * the reserve, `if`/`else if`/`else`, `while` and `loop` with `break`, labels, and an int,
+ * bool or no result; invariants over random typed expressions; a liveness property or none;
+ * a subset of the real scenarios, with each edge whose witness is among them; and every doc
+ * string replaced by a random one, hostile text included (quotes, backslashes, comment
+ * terminators, backticks, `${`, U+2028/U+2029).
  */
 import fc from 'fast-check';
 import { mempoolBase, topLevelDeclarations } from './spec-fuzz.ts';
@@ -86,6 +87,10 @@ function statements(names: Names, locked: boolean, path: string, depth: number):
     ...(names.ghosts.length > 0 ? [fc.tuple(fc.constantFrom(...names.ghosts),
       intExpr([...names.ghosts, 'k', 'curr_nr'], 1)).map(([g, e]) => [`ghost ${g} = ${e}`])] : []),
     ...(locked ? [] : [fc.constant(null).map(() => ['wake pool.wait'])]),
+    // The backing allocator, unlocked; the reserve, under its lock.
+    fc.constant<string[]>(locked
+      ? ['if curr_nr != 0 {', `r${id(i)} = remove_element()`, `add_element(r${id(i)})`, '}']
+      : [`x${id(i)} = alloc_fn()`, `if x${id(i)} != null {`, `free_fn(x${id(i)})`, '}']),
     ...((locked ? names.guarded : names.atomic).length > 0
       ? [fc.tuple(fc.constantFrom(...(locked ? names.guarded : names.atomic)),
         intExpr(atoms, 1)).map(([v, e]) => [`${v} = ${e}`])] : []),
@@ -97,6 +102,8 @@ function statements(names: Names, locked: boolean, path: string, depth: number):
       { weight: 3, arbitrary: simple(i) },
       fc.tuple(boolExpr(atoms, 1), inner('t'), fc.option(inner('e'), { nil: undefined }))
         .map(([c, t, e]) => [`if ${c} {`, ...t, ...(e ? ['} else {', ...e] : []), '}']),
+      fc.tuple(boolExpr(atoms, 0), inner('u'), boolExpr(atoms, 0), inner('v'))
+        .map(([c, t, d, e]) => [`if ${c} {`, ...t, `} else if ${d} {`, ...e, '}']),
       fc.tuple(fc.nat(3), inner('w')).map(([n, body]) => [`n${id(i)} = 0`,
         `while n${id(i)} < ${n} @w${id(i)} {`, ...body, `n${id(i)} = n${id(i)} + 1`, '}']),
       inner('o').map((body) => [`m${id(i)} = 0`, 'loop {', ...body,
