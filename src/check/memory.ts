@@ -38,10 +38,29 @@ export function readable(m: Memory, thread: number, variable: string, mode: Read
   return readChoices(m, thread, variable, how.sc ? 'sc' : mode);
 }
 
-/** The read itself, of the message at `timestamp`. */
+/**
+ * The read itself, of the message at `timestamp`. A plain read of the message the thread's
+ * `cur` already points at, carrying nothing the thread has not seen, changes no view (the
+ * model would return an equal state); the explorer makes that read millions of times under
+ * the lock, so it is answered here without a copy.
+ */
 export function doRead(m: Memory, thread: number, variable: string, timestamp: number,
   mode: ReadMode, how: MemoryMode): Memory {
+  if (!how.sc && mode === 'once') {
+    const x = varIndex(m, variable);
+    const views = m.threads[thread];
+    const message = m.messages[x][timestamp];
+    if (views.cur[x] === timestamp && message !== undefined && within(message.view, views.seen)) {
+      return m;
+    }
+  }
   return read(m, thread, variable, timestamp, how.sc ? 'sc' : mode);
+}
+
+/** Whether `a` is nowhere above `b`. */
+function within(a: View, b: View): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] > b[i]) return false;
+  return true;
 }
 
 /** Reads the latest message: what a locked read-modify-write (`remove_element`) sees. */
@@ -50,7 +69,7 @@ export function readLatest(m: Memory, thread: number, variable: string,
   const x = varIndex(m, variable);
   const timestamp = m.messages[x].length - 1;
   return {
-    memory: read(m, thread, variable, timestamp, how.sc ? 'sc' : 'once'),
+    memory: doRead(m, thread, variable, timestamp, 'once', how),
     value: m.messages[x][timestamp].value,
     timestamp,
   };
