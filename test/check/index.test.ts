@@ -2,22 +2,25 @@ import { describe, expect, it } from 'vitest';
 import { checkSpec, configurations } from '../../src/check/index.ts';
 import { loadSpec } from '../../src/spec/load.ts';
 
-const fixed = loadSpec('spec/mempool.mps');
+const kernel = loadSpec('spec/mempool.mps');
 const preFix = loadSpec('spec/variants/mempool-pre-5b990546.mps');
 
-/** Small ranges that the fixed spec passes (see the report for what larger ones find). */
+/**
+ * Small ranges that the kernel spec passes: its dangling waiter needs min_nr=0 or a resize
+ * with min_nr=2 (test/check/variants.test.ts).
+ */
 const small = { fix: { min_nr: 1, capacity: 0 }, bounds: { threads: 2, ops: 2 } };
 
 describe('check on the kernel specs', () => {
-  it('finds every scenario of the fixed spec as its expected outcome says', () => {
-    const r = checkSpec(fixed, { only: 'scenarios' });
+  it('finds every scenario of the kernel spec as its expected outcome says', () => {
+    const r = checkSpec(kernel, { only: 'scenarios' });
     expect(r.status).toBe('holds');
     expect(r.exhaustive).toBe(true);
     expect(r.configs.map((c) => c.verdict)).toEqual(r.configs.map(() => 'holds'));
   });
 
-  it('reports an exhaustive pass on the fixed spec within small bounds', () => {
-    const r = checkSpec(fixed, small);
+  it('reports an exhaustive pass on the kernel spec within small bounds', () => {
+    const r = checkSpec(kernel, small);
     expect(r.status).toBe('holds');
     expect(r.exhaustive).toBe(true);
     expect(r.totals.states).toBeGreaterThan(100);
@@ -43,20 +46,20 @@ describe('check on the kernel specs', () => {
   it.each(fixed.edges.map((e) => e.name))('needs edge %s: without it, check finds a counterexample',
     (edge) => {
       const started = performance.now();
-      const r = checkSpec(fixed, { ...small, without: [edge] });
+      const r = checkSpec(kernel, { ...small, without: [edge] });
       expect(r.status).toBe('counterexample');
       expect(r.edges.find((e) => e.name === edge)?.removed).toBe(true);
       expect(performance.now() - started).toBeLessThan(5_000);
     });
 
   it('finds a lost wake-up without wait_registration as a dangling waiter', () => {
-    const r = checkSpec(fixed, { ...small, without: ['wait_registration'] });
+    const r = checkSpec(kernel, { ...small, without: ['wait_registration'] });
     expect(r.counterexample?.property).toBe('waiters_woken');
   });
 
   it('explores the smallest threads and ops first, then the largest, with every other value',
     () => {
-      const configs = configurations(fixed, { only: 'ranges' });
+      const configs = configurations(kernel, { only: 'ranges' });
       const params = configs.map((c) => (c.kind === 'ranges' ? c.params : {}));
       expect(params).toHaveLength(18);
       expect(params.slice(0, 9).every((p) => p.threads === 2 && p.ops === 2)).toBe(true);

@@ -4,12 +4,12 @@ import { checkSpec } from '../../src/check/index.ts';
 import type { SpecIR, Stmt } from '../../src/ir.ts';
 import { loadSpec } from '../../src/spec/load.ts';
 
-const fixed = loadSpec('spec/mempool.mps');
+const kernel = loadSpec('spec/mempool.mps');
 const small = { fix: { min_nr: 1, capacity: 0 }, bounds: { threads: 2, ops: 2 } };
 
-/** A deep copy of the fixed spec with `edit` applied to one operation's body. */
+/** A deep copy of the kernel spec with `edit` applied to one operation's body. */
 function mutate(op: string, edit: (body: Stmt[]) => void): SpecIR {
-  const ir = structuredClone(fixed);
+  const ir = structuredClone(kernel);
   edit(ir.ops.find((o) => o.name === op)!.body);
   return ir;
 }
@@ -21,7 +21,7 @@ function at(body: Stmt[], label: string): [Stmt[], number] {
   return found;
 }
 
-describe('check finds seeded mutations of the fixed spec', () => {
+describe('check finds seeded mutations of the kernel spec', () => {
   it('a removed smp_wmb after taking from the reserve', () => {
     const ir = mutate('alloc', (body) => {
       const [list, i] = at(body, 'wmb');

@@ -4,7 +4,7 @@ import { checkSpec, replayToken } from '../../src/check/index.ts';
 import { decodeToken, encodeToken, TokenError, type ReplayToken } from '../../src/check/token.ts';
 import { loadSpec } from '../../src/spec/load.ts';
 
-const fixed = loadSpec('spec/mempool.mps');
+const kernel = loadSpec('spec/mempool.mps');
 
 const token: fc.Arbitrary<ReplayToken> = fc.record({
   spec: fc.stringMatching(/^[0-9a-f]{12}$/),
@@ -31,16 +31,16 @@ describe('replay tokens', () => {
 
   it.each([[['reserve_handoff']], [['wait_registration']]])(
     'reproduce the counterexample found without %s, step for step', (without) => {
-      const found = checkSpec(fixed, { without, fix: { min_nr: 1, capacity: 0 },
+      const found = checkSpec(kernel, { without, fix: { min_nr: 1, capacity: 0 },
         bounds: { threads: 2, ops: 2 } }).counterexample!;
-      const replayed = replayToken(fixed, found.token).counterexample!;
+      const replayed = replayToken(kernel, found.token).counterexample!;
       expect(replayed.property).toBe(found.property);
       expect(replayed.steps).toEqual(found.steps);
     });
 
   it('refuse a token made for another version of the spec', () => {
-    const found = checkSpec(fixed, { without: ['reserve_handoff'], only: 'scenarios' });
-    const other = { ...fixed, sha256: 'f'.repeat(64) };
+    const found = checkSpec(kernel, { without: ['reserve_handoff'], only: 'scenarios' });
+    const other = { ...kernel, sha256: 'f'.repeat(64) };
     expect(() => replayToken(other, found.counterexample!.token)).toThrow(TokenError);
   });
 });
