@@ -13,6 +13,7 @@ interface ValidateCliOptions {
   replay?: string;
   budget: number;
   keepGoing?: boolean;
+  loadTimeout: number;
   json?: boolean;
 }
 
@@ -43,6 +44,7 @@ export function addValidateCommand(program: Command, run: (code: number) => void
     .option('--replay <path>', 'replay the failure with this path (from a report\'s replay line)')
     .option('--budget <seconds>', 'time for all drivers together', seconds, DEFAULT_BUDGET_MS)
     .option('--keep-going', 'run every driver even after one has failed')
+    .option('--load-timeout <seconds>', 'how long the module may take to load', seconds, 20_000)
     .option('--json', 'print one JSON document instead of text')
     .action(async (module: string, opts: ValidateCliOptions) => {
       run(await runValidate(module, opts));
@@ -60,7 +62,7 @@ async function runValidate(module: string, opts: ValidateCliOptions): Promise<nu
     const report = await validate({
       ir, module, seed: opts.seed, runs: opts.runs, replay: opts.replay,
       drivers: opts.driver.length ? (opts.driver as DriverName[]) : undefined,
-      budgetMs: opts.budget, keepGoing: opts.keepGoing,
+      budgetMs: opts.budget, keepGoing: opts.keepGoing, loadMs: opts.loadTimeout,
       onDriver: progress ? (name, r) => process.stderr.write(r ? '\r\x1b[K'
         : `\r\x1b[Kvalidate: running the ${name} driver...`) : undefined,
     });

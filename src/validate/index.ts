@@ -24,6 +24,8 @@ export interface ValidateOptions {
   replay?: string;
   /** Keep running the other drivers after one fails. */
   keepGoing?: boolean;
+  /** How long the module may take to load (ms). Default 20 s. */
+  loadMs?: number;
   /** Told when a driver starts and ends (the CLI's progress line). */
   onDriver?: (name: DriverName, report?: DriverReport) => void;
 }
@@ -48,7 +50,7 @@ export const DEFAULT_BUDGET_MS = 40_000;
  */
 export async function validate(o: ValidateOptions): Promise<ValidationReport> {
   const started = performance.now();
-  const info = await probeModule(o.module);
+  const info = await probeModule(o.module, o.loadMs);
   const budget = o.budgetMs ?? DEFAULT_BUDGET_MS;
   const implementation = implementationUrl(info.url);
   const reports: DriverReport[] = [];
@@ -105,8 +107,10 @@ export function formatReport(r: ValidationReport, command = 'mempool-spec valida
   const lines: string[] = [`validate ${r.module} against ${r.spec} (seed ${r.seed})`];
   for (const d of r.drivers) {
     const skipped = d.skipped.length ? `; skipped: ${d.skipped.join('; ')}` : '';
+    const found = d.detectedMs === undefined ? ''
+      : ` (found after ${(d.detectedMs / 1000).toFixed(1)} s)`;
     lines.push(`  ${d.verdict.padEnd(13)} ${d.driver}: ${d.ran}` +
-      (d.ms ? `, ${(d.ms / 1000).toFixed(1)} s` : '') + skipped);
+      (d.ms ? `, ${(d.ms / 1000).toFixed(1)} s` : '') + found + skipped);
   }
   for (const d of r.drivers) {
     const f = d.failure;

@@ -60,6 +60,8 @@ export interface DriverReport {
   /** What ran: commands, interleavings, workers. */
   ran: string;
   ms: number;
+  /** When a failure was found: ms from the driver's start to the first failing run. */
+  detectedMs?: number;
   /** What was skipped and why (capabilities the module declares it lacks). */
   skipped: string[];
   failure?: Failure;

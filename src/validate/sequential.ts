@@ -13,7 +13,7 @@ export interface SequentialOptions {
   runs: number;
   /** fast-check stops generating new runs after this long (ms); shrinking still finishes. */
   budgetMs: number;
-  /** A counterexample path to replay exactly (from a report's replay line). */
+  /** A replay token to replay exactly (from a report's replay line): `path@replayPath`. */
   path?: string;
   /** Told before every call into the pool, with the commands so far (a heartbeat). */
   onCall?: (log: readonly string[]) => void;
@@ -27,12 +27,16 @@ export interface SequentialOptions {
  */
 export function runSequential(o: SequentialOptions): DriverReport {
   const started = performance.now();
+  // A replay token is fast-check's path, then `@` and the commands' replayPath.
+  const [path, replayPath] = o.path === undefined ? [] : o.path.split('@');
+  let detectedMs: number | undefined;
   const property = modelBasedProperty({
     ir: o.ir, implementation: o.implementation, settings: { seed: o.seed, runs: o.runs },
-    onCall: o.onCall,
+    onCall: o.onCall, replayPath,
+    onRunFailed: () => void (detectedMs ??= Math.round(performance.now() - started)),
   });
   const details = fc.check(property, {
-    seed: o.seed, numRuns: o.runs, path: o.path, endOnFailure: o.path !== undefined,
+    seed: o.seed, numRuns: o.runs, path, endOnFailure: path !== undefined,
     interruptAfterTimeLimit: o.budgetMs, markInterruptAsFailure: false,
   });
   const ms = Math.round(performance.now() - started);
@@ -43,29 +47,40 @@ export function runSequential(o: SequentialOptions): DriverReport {
 
   const error = details.errorInstance;
   if (!(error instanceof ModelMismatch)) throw error ?? new Error('sequential: failed, no error');
-  const verdict = verdictOf(error.property);
+  const verdict = verdictOf(error.property, error.expected, error.actual);
   return {
-    driver: 'sequential', verdict, ran, ms, skipped,
+    driver: 'sequential', verdict, ran, ms, detectedMs, skipped,
     failure: {
       verdict,
       property: error.property,
       expected: error.expected,
       actual: error.actual,
       steps: error.commands.map((c, i) => `${String(i + 1).padStart(4)}. ${c}`),
-      replay: `--driver sequential --seed ${o.seed} --replay ${details.counterexamplePath}`,
+      replay: `--driver sequential --seed ${o.seed} --replay ${details.counterexamplePath}` +
+        `@${commandsReplayPath(details.counterexample)}`,
       note: `shrunk ${details.numShrinks} time(s)`,
     },
   };
 }
 
 /** The verdict a model mismatch stands for, from the property it names. */
-export function verdictOf(property: string): Verdict {
+export function verdictOf(property: string, expected = '', actual = ''): Verdict {
   if (property === 'element ownership') return 'ownership';
+  // The pool kept more than the model: elements neither in the reserve nor given back.
+  if (property.startsWith('elements out of the backing allocator') &&
+    Number(actual) > Number(expected)) return 'leak';
   if (property === 'progress') return 'hang';
   if (property === 'no exception') return 'threw';
   if (property.startsWith('invariant')) return 'invariant';
   if (property.includes('ledger')) return 'leak';
   return 'wrong-reply';
+}
+
+/** The `replayPath` fast-check prints inside a command list's counterexample. */
+function commandsReplayPath(counterexample: unknown): string {
+  const commands = Array.isArray(counterexample) ? counterexample[1] : undefined;
+  const m = /replayPath="([^"]*)"/.exec(String(commands));
+  return m ? m[1] : '';
 }
 
 function skippedCommands(impl: ImplementationModule): string[] {

@@ -32,6 +32,10 @@ export interface ModelBasedOptions {
   coverage?: Map<string, number>;
   /** Told before every call into the pool (a watchdog's heartbeat; see `RealSide.onCall`). */
   onCall?: (log: readonly string[]) => void;
+  /** fast-check's `replayPath` of a counterexample, to replay its commands exactly. */
+  replayPath?: string;
+  /** Told when a run fails (before fast-check shrinks it). */
+  onRunFailed?: () => void;
 }
 
 /**
@@ -53,6 +57,7 @@ export function modelBasedProperty(options: ModelBasedOptions): fc.IProperty<[
     // fast-check's default size keeps sequences short; bugs here need a few frees and
     // resizes after the reserve has been drained.
     size: 'max',
+    replayPath: options.replayPath,
   });
   return fc.property(params, commands, (values, cmds) => {
     let last: { model: ModelSide; real: RealSide } | undefined;
@@ -68,6 +73,9 @@ export function modelBasedProperty(options: ModelBasedOptions): fc.IProperty<[
     try {
       fc.modelRun(init, cmds);
       if (last) teardown(last.model, last.real);
+    } catch (error) {
+      options.onRunFailed?.();
+      throw error;
     } finally {
       if (last && options.coverage) countCoverage(options.coverage, last.model.log);
     }

@@ -40,6 +40,8 @@ interface Failed {
 
 interface Input {
   minNr: number;
+  /** The backing allocator fails from the start (the spec's scenarios' capacity = 0). */
+  starve: boolean;
   perThread: number;
   programs: DetStep[][];
   choices: number[];
@@ -68,6 +70,7 @@ export async function runDeterministic(o: DetOptions): Promise<DriverReport> {
   const minNr = minNrRange(o.ir);
   const input = fc.record({
     minNr: fc.integer(minNr),
+    starve: fc.boolean(),
     perThread: fc.integer({ min: 1, max: 3 }),
     programs: fc.array(program(threads, o.steps ?? 5, o.capabilities, minNr.max),
       { minLength: threads, maxLength: threads }),
@@ -78,31 +81,35 @@ export async function runDeterministic(o: DetOptions): Promise<DriverReport> {
   let runs = 0;
   let interleavings = 0;
   // Set inside the property; an object so that TypeScript sees the writes.
-  const seen: { first?: Failed; last?: Failed } = {};
+  const seen: { last?: Failed } = {};
+  let detectedMs: number | undefined;
   const property = fc.property(input, (inp) => {
-    if (scheduler.broken) return true; // see `first`: a broken scheduler cannot shrink
+    if (scheduler.broken) return true; // a stopped thread cannot run again: shrinking ends
     runs++;
     o.onProgress?.(runs);
     let record: RunRecord | null = null;
     try {
-      record = scheduler.run(inp.minNr, SLOTS, inp.perThread, inp.programs, inp.choices);
+      record = scheduler.run(inp.minNr, SLOTS, inp.perThread, inp.programs, inp.choices,
+        inp.starve);
       interleavings++;
       judge(o.ir, inp, record);
     } catch (error) {
       if (!(error instanceof Stop)) throw error;
+      detectedMs ??= Math.round(performance.now() - started);
       const entry: Failed = { stop: error, record: record ?? scheduler['record'], input: inp };
-      seen.first ??= entry;
       seen.last = entry;
       throw error;
     }
     return true;
   });
   let details: fc.RunDetails<[Input]>;
+  let broken: string | null = null;
   try {
     details = fc.check(property, {
       seed: o.seed, numRuns: o.runs, path: o.path, endOnFailure: o.path !== undefined,
       interruptAfterTimeLimit: o.budgetMs, markInterruptAsFailure: false,
     });
+    broken = scheduler.broken;
   } finally {
     await scheduler.shutdown();
   }
@@ -113,7 +120,9 @@ export async function runDeterministic(o: DetOptions): Promise<DriverReport> {
     return { driver: name, verdict: 'pass', ran: `${interleavings} interleavings of ${threads} ` +
       `threads${details.interrupted ? ' (stopped at the time budget)' : ''}`, ms, skipped };
   }
-  const chosen = (scheduler.broken ? seen.first : seen.last)!;
+  // The last failing run is the shrunk counterexample, the one `counterexamplePath` names
+  // (once a thread had to be stopped, every later run passes, so shrinking ends there).
+  const chosen = seen.last;
   const failure: Failure = {
     verdict: chosen.stop.verdict,
     property: chosen.stop.property,
@@ -122,10 +131,10 @@ export async function runDeterministic(o: DetOptions): Promise<DriverReport> {
     steps: formatTrace(chosen.record, chosen.input, threads),
     replay: `--driver ${o.weak ? 'det-weak' : 'det'} --seed ${o.seed} --replay ` +
       `${details.counterexamplePath}`,
-    note: scheduler.broken ? 'not shrunk: a thread had to be stopped' : undefined,
+    note: broken ? 'shrinking stopped early: a thread had to be stopped' : undefined,
   };
   return { driver: name, verdict: chosen.stop.verdict, ran: `${interleavings} interleavings`,
-    ms, skipped, failure };
+    ms, detectedMs, skipped, failure };
 }
 
 /** End-of-run checks: nothing lost, counters, invariants. */

@@ -66,13 +66,6 @@ interface Sleeper {
   word: number;
   finite: boolean;
   since: number;
-  /**
-   * The sleeper is owed a wake-up: the reserve held elements when it went to sleep, or a
-   * free has put an element into the reserve since. (A resize that refills the reserve, or a
-   * free to the backing allocator, owes it nothing: the kernel wakes waiters only from
-   * mempool_free()'s refill, and its timeout covers the rest.)
-   */
-  owed: boolean;
 }
 
 export interface SchedulerOptions {
@@ -116,6 +109,16 @@ export class Scheduler {
   private accesses: number[] = [];
   private record!: RunRecord;
   private timeoutsInARow = 0;
+  private lastThread = -1;
+  /**
+   * For each thread inside alloc(wait): the elements frees have put into the reserve since
+   * its call began. One still there while it sleeps and nobody can run is a lost wake-up:
+   * the free either came before the waiter looked under the lock (it should have taken the
+   * element) or after it joined the queue (it should have been woken). Elements a resize put
+   * in the reserve do not count: the kernel's mempool_resize() wakes nobody, and the
+   * waiter's timeout covers them.
+   */
+  private refills = new Map<number, Set<number>>();
   /** min_nr of this run's create; the reserve floor while no resize has begun. */
   private floor = 0;
   private resized = false;
@@ -177,7 +180,7 @@ export class Scheduler {
    * thread 0 inspects the pool. Throws `Stop` at the first problem; `record` has the trace.
    */
   run(minNr: number, slots: number, perThread: number, programs: DetStep[][],
-    choices: number[]): RunRecord {
+    choices: number[], starve = false): RunRecord {
     const n = this.o.threads;
     const vars = Array.from({ length: this.mailboxBase + n * n }, (_, i) =>
       ({ name: `w${i}`, init: 0 }));
@@ -192,11 +195,17 @@ export class Scheduler {
     this.accesses = Array.from({ length: n }, () => 0);
     this.timeoutsInARow = 0;
     this.floor = minNr;
+    this.lastThread = -1;
+    this.refills.clear();
     this.resized = false;
     this.record = { trace: [], history: [], inspection: null, capacity: this.backing.capacity,
       steps: 0, inPool: 0, backingOut: 0 };
     try {
       this.phase([[{ kind: Step.create, a: minNr, b: slots }]], [0]);
+      if (starve) {
+        this.backing.failing = true;
+        this.trace(0, 'the backing allocator starts failing (memory pressure)');
+      }
       const main = programs.map((p, k) => [
         ...(k === 0 ? [] : [{ kind: Step.attach, a: 0, b: 0 }]), ...p,
         { kind: Step.freeAll, a: 0, b: 0 },
@@ -242,10 +251,10 @@ export class Scheduler {
       }
       if (live.size === 0) break;
       if (pending.length === 0) {
-        this.quiescent();
+        this.quiescent(live.size);
         continue;
       }
-      const k = pending[this.choose(pending.length)];
+      const k = this.pickThread(pending);
       this.serve(k);
     }
   }
@@ -306,18 +315,27 @@ export class Scheduler {
   }
 
   /** No thread can run; some sleep. A waiter left asleep with elements to take is lost. */
-  private quiescent(): void {
+  private quiescent(live: number): void {
     const sleeping = [...this.sleepers.entries()];
     const timed = sleeping.filter(([, s]) => s.finite);
     const inReserve = this.ledger.inPool();
-    for (const [k, s] of timed) {
-      const op = this.current[k];
-      if (op?.kind === Step.alloc && op.arg === 1 && inReserve > 0 && s.owed) {
+    for (const [k] of timed) {
+      const owed = [...this.refills.get(k) ?? []]
+        .filter((e) => this.ledger.placeOf(e).at === 'pool');
+      if (owed.length > 0) {
         throw new Stop('lost-wakeup', 'no waiter is left dangling (invariant 2 of kernel ' +
           'commit 5b990546)', `T${k} woken: the reserve holds ${inReserve} element(s), ` +
-          'there when it went to sleep or put there by a free since',
+          `${owed.map((e) => `e${e}`).join(', ')} put there by a free since its alloc(wait) ` +
+          'began',
           `T${k} sleeps in alloc(wait) and no other thread can run to wake it`);
       }
+    }
+    if (this.backing.failing && this.sleepers.size === live) {
+      // Every thread still running sleeps: memory pressure ends (the environment recovers),
+      // so a waiter's retry can succeed and a correct pool makes progress from here.
+      this.backing.failing = false;
+      this.trace(sleeping[0][0], 'the backing allocator stops failing (every thread sleeps)');
+      return;
     }
     if (timed.length === 0) {
       throw new Stop('hang', 'some thread can run', 'progress',
@@ -384,8 +402,7 @@ export class Scheduler {
             return this.grant(k, 1);
           }
           this.trace(k, `wait(w${a}, ${b}) sleeps${c < 0 ? ' (no timeout)' : ''}`);
-          this.sleepers.set(k, { word: a, finite: c >= 0, since: this.record.steps,
-            owed: this.ledger.inPool() > 0 });
+          this.sleepers.set(k, { word: a, finite: c >= 0, since: this.record.steps });
           return;
         }
         case Req.notify: {
@@ -424,6 +441,8 @@ export class Scheduler {
           return this.grant(k, 0);
         case Req.begin: {
           if (a === Step.resize) this.resized = true;
+          if (a === Step.alloc && b === 1) this.refills.set(k, new Set());
+          else this.refills.delete(k);
           this.accesses[k] = 0;
           const entry: HistoryOp = { thread: k, kind: a, arg: b, element: 0,
             start: this.record.steps, end: -1, reply: 0 };
@@ -450,7 +469,7 @@ export class Scheduler {
           }
           if (entry.kind === Step.free && entry.element !== 0 &&
             this.ledger.placeOf(entry.element).at === 'pool') {
-            for (const sleeper of this.sleepers.values()) sleeper.owed = true;
+            for (const refilled of this.refills.values()) refilled.add(entry.element);
           }
           if (entry.kind === Step.create && a === 0) {
             throw new Stop('wrong-reply', 'create', 'a pool (the backing allocator has room)',
@@ -531,6 +550,23 @@ export class Scheduler {
     const last = options[options.length - 1];
     this.mem = read(this.mem, k, name, last.timestamp, 'sc');
     return last.value;
+  }
+
+  /**
+   * The thread that makes the next access. Seven choices in eight keep the thread that went
+   * last (if it can go), the eighth picks any. The bugs a pool has need one thread to be
+   * preempted at one point and another to run a whole operation (about ten accesses) before
+   * it resumes; independent coin flips at every access almost never give that, and a switch
+   * chance near 1/(10+1) at each access gives it most often (bounded preemption, in the
+   * manner of CHESS and PCT).
+   */
+  private pickThread(pending: number[]): number {
+    if (pending.length === 1) return (this.lastThread = pending[0]);
+    const c = this.cursor < this.choices.length ? this.choices[this.cursor] : 0;
+    this.cursor++;
+    const keep = (c & 7) !== 0 && pending.includes(this.lastThread);
+    this.lastThread = keep ? this.lastThread : pending[(c >> 3) % pending.length];
+    return this.lastThread;
   }
 
   private choose(n: number): number {
