@@ -14,6 +14,7 @@ interface ValidateCliOptions {
   budget: number;
   keepGoing?: boolean;
   loadTimeout: number;
+  shrink: boolean;
   json?: boolean;
 }
 
@@ -44,6 +45,7 @@ export function addValidateCommand(program: Command, run: (code: number) => void
     .option('--replay <path>', 'replay the failure with this path (from a report\'s replay line)')
     .option('--budget <seconds>', 'time for all drivers together', seconds, DEFAULT_BUDGET_MS)
     .option('--keep-going', 'run every driver even after one has failed')
+    .option('--no-shrink', 'report the first failure found as it is, without shrinking it')
     .option('--load-timeout <seconds>', 'how long the module may take to load', seconds, 20_000)
     .option('--json', 'print one JSON document instead of text')
     .action(async (module: string, opts: ValidateCliOptions) => {
@@ -63,6 +65,7 @@ async function runValidate(module: string, opts: ValidateCliOptions): Promise<nu
       ir, module, seed: opts.seed, runs: opts.runs, replay: opts.replay,
       drivers: opts.driver.length ? (opts.driver as DriverName[]) : undefined,
       budgetMs: opts.budget, keepGoing: opts.keepGoing, loadMs: opts.loadTimeout,
+      noShrink: !opts.shrink,
       onDriver: progress ? (name, r) => process.stderr.write(r ? '\r\x1b[K'
         : `\r\x1b[Kvalidate: running the ${name} driver...`) : undefined,
     });

@@ -46,7 +46,7 @@ async function run(j: DriverJob): Promise<DriverReport> {
     case 'sequential':
       return runSequential({
         ir: j.ir, implementation: adapt(mod), seed: j.seed, runs: j.runs, budgetMs: j.budgetMs,
-        path: j.path,
+        path: j.path, noShrink: j.noShrink,
         onCall: (log) => {
           bump();
           // The supervisor keeps the latest log for a report when this thread must be stopped.
@@ -58,7 +58,8 @@ async function run(j: DriverJob): Promise<DriverReport> {
       return runDeterministic({
         ir: j.ir, moduleUrl: j.module, wordCount: mod.poolWordCount!,
         capabilities: j.capabilities, seed: j.seed, runs: j.runs, budgetMs: j.budgetMs,
-        weak: j.driver === 'det-weak', path: j.path, typescript: j.typescript,
+        weak: j.driver === 'det-weak', path: j.path, noShrink: j.noShrink,
+        typescript: j.typescript,
         resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32 },
         onProgress: bump,
       });

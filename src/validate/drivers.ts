@@ -1,8 +1,11 @@
 /**
- * The drivers `validate` can run, by the name the command line and replay lines use, and
- * what each needs from the user's module.
+ * The drivers `validate` can run, by the name the command line and replay lines use, in the
+ * order they run: the cheap sequential driver first; then the deterministic driver in
+ * weak-memory mode, whose reads may return any message the views model allows (the latest
+ * among them), so it reaches most of what sequential consistency reaches and the stale reads
+ * besides; then the sequentially consistent one; real workers last.
  */
-export const DRIVERS = ['sequential', 'det', 'det-weak', 'concurrent'] as const;
+export const DRIVERS = ['sequential', 'det-weak', 'det', 'concurrent'] as const;
 
 /** One of `DRIVERS`. */
 export type DriverName = (typeof DRIVERS)[number];
@@ -30,6 +33,8 @@ export interface DriverJob {
   budgetMs: number;
   /** A fast-check path to replay (sequential and deterministic drivers). */
   path?: string;
+  /** Report the first failure as found, without shrinking it (the benchmark's setting). */
+  noShrink?: boolean;
   /** Heartbeat words shared with the supervisor (see `supervise.ts`). */
   beat: SharedArrayBuffer;
   capabilities: Required<import('../harness/contract.ts').Capabilities>;

@@ -26,15 +26,17 @@ export interface ValidateOptions {
   keepGoing?: boolean;
   /** How long the module may take to load (ms). Default 20 s. */
   loadMs?: number;
+  /** Report failures as found, unshrunk (to time detection alone). */
+  noShrink?: boolean;
   /** Told when a driver starts and ends (the CLI's progress line). */
   onDriver?: (name: DriverName, report?: DriverReport) => void;
 }
 
 /** Default runs and share of the time budget of each driver. */
 const DEFAULTS: Record<DriverName, { runs: number; share: number; stallMs: number }> = {
-  sequential: { runs: 400, share: 0.2, stallMs: 3000 },
-  det: { runs: 3000, share: 0.3, stallMs: 8000 },
-  'det-weak': { runs: 3000, share: 0.3, stallMs: 8000 },
+  sequential: { runs: 400, share: 0.1, stallMs: 3000 },
+  'det-weak': { runs: 5000, share: 0.35, stallMs: 8000 },
+  det: { runs: 5000, share: 0.35, stallMs: 8000 },
   concurrent: { runs: 12, share: 0.2, stallMs: 15000 },
 };
 
@@ -68,7 +70,7 @@ export async function validate(o: ValidateOptions): Promise<ValidationReport> {
     const budgetMs = Math.round(budget * d.share);
     const report = await supervise({
       driver: name, ir: o.ir, module: info.url, implementation, typescript: info.typescript,
-      seed: o.seed, runs: o.runs ?? d.runs, budgetMs, path: o.replay,
+      seed: o.seed, runs: o.runs ?? d.runs, budgetMs, path: o.replay, noShrink: o.noShrink,
       capabilities: info.capabilities,
     }, { stallMs: d.stallMs, deadlineMs: budgetMs * 3 + 20_000 });
     reports.push(report);

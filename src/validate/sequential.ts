@@ -15,6 +15,8 @@ export interface SequentialOptions {
   budgetMs: number;
   /** A replay token to replay exactly (from a report's replay line): `path@replayPath`. */
   path?: string;
+  /** Stop at the first failure, unshrunk. */
+  noShrink?: boolean;
   /** Told before every call into the pool, with the commands so far (a heartbeat). */
   onCall?: (log: readonly string[]) => void;
 }
@@ -36,7 +38,7 @@ export function runSequential(o: SequentialOptions): DriverReport {
     onRunFailed: () => void (detectedMs ??= Math.round(performance.now() - started)),
   });
   const details = fc.check(property, {
-    seed: o.seed, numRuns: o.runs, path, endOnFailure: path !== undefined,
+    seed: o.seed, numRuns: o.runs, path, endOnFailure: path !== undefined || o.noShrink,
     interruptAfterTimeLimit: o.budgetMs, markInterruptAsFailure: false,
   });
   const ms = Math.round(performance.now() - started);

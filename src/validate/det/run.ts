@@ -26,6 +26,8 @@ export interface DetOptions {
   /** Steps per thread program at most. */
   steps?: number;
   path?: string;
+  /** Stop at the first failure, unshrunk. */
+  noShrink?: boolean;
   resourceLimits?: { maxOldGenerationSizeMb: number; maxYoungGenerationSizeMb: number };
   typescript?: boolean;
   /** Told after every run (a heartbeat). */
@@ -106,7 +108,8 @@ export async function runDeterministic(o: DetOptions): Promise<DriverReport> {
   let broken: string | null = null;
   try {
     details = fc.check(property, {
-      seed: o.seed, numRuns: o.runs, path: o.path, endOnFailure: o.path !== undefined,
+      seed: o.seed, numRuns: o.runs, path: o.path,
+      endOnFailure: o.path !== undefined || o.noShrink === true,
       interruptAfterTimeLimit: o.budgetMs, markInterruptAsFailure: false,
     });
     broken = scheduler.broken;
