@@ -176,7 +176,8 @@ function runGen(opts: GenOptions): number {
       'give the path of the pool module the suite should import');
   }
   const { files, disagreements } = opts.impl === undefined ? generateAll(ir)
-    : { files: generateImpl(ir, resolve(opts.impl), resolve(opts.out)), disagreements: [] };
+    : { files: generateImpl(ir, resolve(opts.impl), resolve(opts.out), displayPath(opts.impl)),
+      disagreements: [] };
   for (const d of disagreements) {
     warn(`scenario ${d.scenario}: the spec expects '${d.expect}', the memory model says ` +
       `${d.verdict} (${d.test}); the litmus file records the computed verdict`);

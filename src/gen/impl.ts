@@ -15,7 +15,8 @@ const DRIVER_BUDGET_MS = 40_000;
  * `validate`'s drivers as one vitest test. Like every generated file it carries the header
  * and is the same, byte for byte, for the same spec and paths.
  */
-export function generateImpl(ir: SpecIR, modulePath: string, outDir: string): GeneratedFile[] {
+export function generateImpl(ir: SpecIR, modulePath: string, outDir: string,
+  displayName = modulePath): GeneratedFile[] {
   let rel = relative(outDir, modulePath).split(sep).join('/');
   if (!rel.startsWith('.')) rel = `./${rel}`;
   const files = [
@@ -24,7 +25,7 @@ export function generateImpl(ir: SpecIR, modulePath: string, outDir: string): Ge
     }) },
     { path: 'validate.test.ts', content: renderTemplate('impl/validate.test.ts.hbs', {
       name: ir.name, module: rel, moduleUrl: rel,
-      describeTitle: `${rel.replace(/^\.\//, '')} against ${ir.name}: ${ir.title}`,
+      describeTitle: `${displayName} against ${ir.name}: ${ir.title}`,
       // Two of the four drivers' shares, at most, with shrinking and shutdown on top.
       budgetMs: DRIVER_BUDGET_MS, timeoutMs: DRIVER_BUDGET_MS * 2 + 30_000,
     }) },
