@@ -82,12 +82,13 @@ export async function supervise(job: Omit<DriverJob, 'beat'>, o: SuperviseOption
   }
 }
 
+/** Ends the worker (and the workers it started); resolves once it has exited. */
 async function stop(worker: Worker): Promise<void> {
-  const exited = new Promise((resolve) => worker.once('exit', resolve));
   worker.removeAllListeners('exit');
-  worker.once('exit', () => undefined);
-  if (worker.threadId !== -1) await worker.terminate();
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 1000))]);
+  worker.removeAllListeners('error');
+  worker.on('error', () => undefined);
+  // Resolves at once for a worker that has exited already.
+  await worker.terminate();
 }
 
 function stoppedReport(job: Omit<DriverJob, 'beat'>, ms: number, log: string[],

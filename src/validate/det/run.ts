@@ -56,7 +56,8 @@ export async function runDeterministic(o: DetOptions): Promise<DriverReport> {
   const started = performance.now();
   const scheduler = new Scheduler({
     moduleUrl: o.moduleUrl, threads, wordCount: o.wordCount(SLOTS), weak: o.weak,
-    silentMs: 1000, accessLimit: 5000, resourceLimits: o.resourceLimits,
+    // Generous: on a loaded 2-core machine a thread may be descheduled for a while.
+    silentMs: 3000, accessLimit: 5000, resourceLimits: o.resourceLimits,
     typescript: o.typescript,
   });
   const name = o.weak ? 'deterministic (weak memory)' : 'deterministic';
