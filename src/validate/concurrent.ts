@@ -1,8 +1,11 @@
 import type { ResourceLimits } from 'node:worker_threads';
 import type { SpecIR } from '../ir.ts';
 import { describeProgram } from '../harness/concurrent/program.ts';
-import { runConcurrent, type ConcurrentResult } from '../harness/concurrent/run.ts';
-import type { DriverReport, Failure } from './report.ts';
+import {
+  generateRounds, runConcurrent, type ConcurrentResult,
+} from '../harness/concurrent/run.ts';
+import type { Capabilities } from '../harness/contract.ts';
+import { skippedByCapabilities, type DriverReport, type Failure } from './report.ts';
 
 /** What the concurrent driver needs. */
 export interface ConcurrentDriverOptions {
@@ -13,6 +16,7 @@ export interface ConcurrentDriverOptions {
   rounds: number;
   workers: number;
   typescript: boolean;
+  capabilities: Required<Capabilities>;
   resourceLimits?: ResourceLimits;
   onRound?: (round: number) => void;
 }
@@ -25,15 +29,21 @@ export interface ConcurrentDriverOptions {
  */
 export async function runConcurrentDriver(o: ConcurrentDriverOptions): Promise<DriverReport> {
   const started = performance.now();
+  const settings = { seed: o.seed, runs: o.rounds };
+  const steps = 24;
+  // A pool that cannot block gets alloc(nowait) where the programs would wait.
+  const rounds = generateRounds(o.ir, settings, o.workers, steps).map((round) =>
+    o.capabilities.blocking ? round : { ...round, programs: round.programs.map((p) =>
+      p.map((step) => (step.k === 'alloc' ? { k: 'alloc' as const, wait: false } : step))) });
   const result = await runConcurrent({
-    ir: o.ir, implementation: o.implementation, settings: { seed: o.seed, runs: o.rounds },
-    workers: o.workers, steps: 24, resourceLimits: o.resourceLimits, typescript: o.typescript,
-    onRound: o.onRound,
+    ir: o.ir, implementation: o.implementation, settings, workers: o.workers, steps, rounds,
+    resourceLimits: o.resourceLimits, typescript: o.typescript, onRound: o.onRound,
   });
   const ms = Math.round(performance.now() - started);
   const driver = 'concurrent';
   if (result.verdict === 'pass') {
-    return { driver, verdict: 'pass', ms, skipped: [],
+    const skipped = skippedByCapabilities({ blocking: o.capabilities.blocking });
+    return { driver, verdict: 'pass', ms, skipped,
       ran: `${result.rounds} round(s) of ${o.workers} workers, ${result.stats.allocs} allocs, ` +
         `${result.stats.frees} frees, ${result.stats.sent} hand-overs` };
   }

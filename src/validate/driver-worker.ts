@@ -66,7 +66,7 @@ async function run(j: DriverJob): Promise<DriverReport> {
     case 'concurrent':
       return runConcurrentDriver({
         ir: j.ir, implementation: j.implementation, seed: j.seed, rounds: j.runs, workers: 3,
-        typescript: j.typescript, onRound: bump,
+        typescript: j.typescript, onRound: bump, capabilities: j.capabilities,
         resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32 },
       });
   }

@@ -1,3 +1,5 @@
+import type { Capabilities } from '../harness/contract.ts';
+
 /**
  * What `mempool-spec validate` reports: one `DriverReport` per driver, each a verdict and,
  * when it is not `pass`, the failure that decided it. The CLI prints it as text or as one
@@ -82,4 +84,12 @@ export interface ValidationReport {
 export function overallVerdict(drivers: DriverReport[]): Verdict {
   for (const d of drivers) if (d.verdict !== 'pass' && d.verdict !== 'skipped') return d.verdict;
   return 'pass';
+}
+
+/** What a module's capabilities make the drivers leave out, one note each. */
+export function skippedByCapabilities(c: Capabilities | undefined): string[] {
+  const out: string[] = [];
+  if (c?.resize === false) out.push('resize (the module declares resize: false)');
+  if (c?.blocking === false) out.push('alloc(wait) (the module declares blocking: false)');
+  return out;
 }

@@ -3,7 +3,7 @@ import type { SpecIR } from '../ir.ts';
 import type { ImplementationModule } from '../harness/contract.ts';
 import { modelBasedProperty } from '../harness/model/run.ts';
 import { ModelMismatch } from '../harness/model/system.ts';
-import type { DriverReport, Verdict } from './report.ts';
+import { skippedByCapabilities, type DriverReport, type Verdict } from './report.ts';
 
 /** What the sequential driver needs. */
 export interface SequentialOptions {
@@ -42,7 +42,7 @@ export function runSequential(o: SequentialOptions): DriverReport {
     interruptAfterTimeLimit: o.budgetMs, markInterruptAsFailure: false,
   });
   const ms = Math.round(performance.now() - started);
-  const skipped = skippedCommands(o.implementation);
+  const skipped = skippedByCapabilities(o.implementation.capabilities);
   const ran = `${details.numRuns} command sequence(s)` +
     (details.interrupted ? ' (stopped at the time budget)' : '');
   if (!details.failed) return { driver: 'sequential', verdict: 'pass', ran, ms, skipped };
@@ -85,11 +85,3 @@ function commandsReplayPath(counterexample: unknown): string {
   return m ? m[1] : '';
 }
 
-function skippedCommands(impl: ImplementationModule): string[] {
-  const out: string[] = [];
-  if (impl.capabilities?.resize === false) out.push('resize (the module declares resize: false)');
-  if (impl.capabilities?.blocking === false) {
-    out.push('alloc(wait) (the module declares blocking: false)');
-  }
-  return out;
-}

@@ -26,6 +26,18 @@ describe('mempool-spec validate, end to end', () => {
       expect(run.stdout).toMatch(/skipped +deterministic: nothing; skipped: the module exports no MempoolMem/);
     }, 120_000);
 
+  it('leaves out what a module declares it does not support, and says so', () => {
+    const run = runCli(['validate', 'test/fixtures/pools/limited.mjs', '--driver', 'sequential',
+      '--driver', 'concurrent', '--json']);
+    expect(run.status, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.drivers.map((d: { verdict: string }) => d.verdict)).toEqual(['pass', 'pass']);
+    expect(report.drivers[0].skipped).toEqual(['resize (the module declares resize: false)',
+      'alloc(wait) (the module declares blocking: false)']);
+    expect(report.drivers[1].skipped).toEqual(
+      ['alloc(wait) (the module declares blocking: false)']);
+  }, 120_000);
+
   it('prints a failure with numbered steps and a replay line that reproduces it', () => {
     const first = runCli(['validate', 'test/fixtures/pools/double-free.mjs']);
     expect(first.status).toBe(1);

@@ -5,7 +5,7 @@ import { MIN_NR_VAR, observedInvariants } from '../../harness/observe.ts';
 import type { Capabilities } from '../../harness/contract.ts';
 import { Step } from './protocol.ts';
 import { Scheduler, Stop, type DetStep, type RunRecord } from './scheduler.ts';
-import type { DriverReport, Failure } from '../report.ts';
+import { skippedByCapabilities, type DriverReport, type Failure } from '../report.ts';
 
 /**
  * The deterministic driver: a few threads run short programs on one memory-interface pool,
@@ -118,7 +118,7 @@ export async function runDeterministic(o: DetOptions): Promise<DriverReport> {
     await scheduler.shutdown();
   }
   const ms = Math.round(performance.now() - started);
-  const skipped = skippedNotes(o.capabilities);
+  const skipped = skippedByCapabilities(o.capabilities);
   if (!details.failed || !seen.last) {
     if (details.failed && details.errorInstance) throw details.errorInstance;
     return { driver: name, verdict: 'pass', ran: `${interleavings} interleavings of ${threads} ` +
@@ -175,15 +175,9 @@ function formatTrace(r: RunRecord, inp: Input, threads: number): string[] {
   return lines;
 }
 
-function skippedNotes(c: Required<Capabilities>): string[] {
-  const out: string[] = [];
-  if (!c.resize) out.push('resize (the module declares resize: false)');
-  if (!c.blocking) out.push('alloc(wait) (the module declares blocking: false)');
-  return out;
-}
 
-function program(threads: number, length: number, c: Required<Capabilities>, maxMin: number):
-  fc.Arbitrary<DetStep[]> {
+function program(threads: number, length: number, c: Required<Capabilities>,
+  maxMin: number): fc.Arbitrary<DetStep[]> {
   const base = workerProgram(threads, length).map((steps) => steps
     .filter((s) => c.blocking || !(s.k === 'alloc' && s.wait))
     .map(toDet));
