@@ -43,10 +43,11 @@ export function addValidateCommand(program: Command, run: (code: number) => void
     .option('--driver <name>', `run only this driver (repeatable): ${DRIVERS.join(', ')}`,
       collectDriver, [])
     .option('--replay <path>', 'replay the failure with this path (from a report\'s replay line)')
-    .option('--budget <seconds>', 'time for all drivers together', seconds, DEFAULT_BUDGET_MS)
+    .option('--budget <seconds>', 'time for all drivers together', seconds,
+      DEFAULT_BUDGET_MS / 1000)
     .option('--keep-going', 'run every driver even after one has failed')
     .option('--no-shrink', 'report the first failure found as it is, without shrinking it')
-    .option('--load-timeout <seconds>', 'how long the module may take to load', seconds, 20_000)
+    .option('--load-timeout <seconds>', 'how long the module may take to load', seconds, 20)
     .option('--json', 'print one JSON document instead of text')
     .action(async (module: string, opts: ValidateCliOptions) => {
       run(await runValidate(module, opts));
@@ -64,7 +65,8 @@ async function runValidate(module: string, opts: ValidateCliOptions): Promise<nu
     const report = await validate({
       ir, module, seed: opts.seed, runs: opts.runs, replay: opts.replay,
       drivers: opts.driver.length ? (opts.driver as DriverName[]) : undefined,
-      budgetMs: opts.budget, keepGoing: opts.keepGoing, loadMs: opts.loadTimeout,
+      budgetMs: Math.round(opts.budget * 1000), keepGoing: opts.keepGoing,
+      loadMs: Math.round(opts.loadTimeout * 1000),
       noShrink: !opts.shrink,
       onDriver: progress ? (name, r) => process.stderr.write(r ? '\r\x1b[K'
         : `\r\x1b[Kvalidate: running the ${name} driver...`) : undefined,
@@ -88,7 +90,7 @@ function integer(value: string): number {
 function seconds(value: string): number {
   const n = Number(value);
   if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('not a positive number');
-  return Math.round(n * 1000);
+  return n;
 }
 
 function collectDriver(value: string, previous: string[]): string[] {

@@ -58,6 +58,6 @@ describe('validate on modules that cannot be used', () => {
   it('rejects an unknown driver', () => {
     const run = runCli(['validate', 'examples/mempool.mjs', '--driver', 'psychic']);
     expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(/expected one of sequential, det, det-weak, concurrent/);
+    expect(run.stderr).toMatch(/expected one of sequential, det-weak, det, concurrent/);
   });
 });
