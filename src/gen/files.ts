@@ -43,6 +43,11 @@ export function planWrite(outDir: string, files: GeneratedFile[]): Plan {
       plan.added.push(file.path);
       continue;
     }
+    if (statSync(target).isDirectory()) {
+      // A folder where gen writes a file is in the way, like any file gen did not write.
+      plan.foreign.push(`${file.path}/`);
+      continue;
+    }
     const current = readFileSync(target, 'utf8');
     if (current === file.content) plan.unchanged.push(file.path);
     else if (isGenerated(current)) plan.changed.push(file.path);

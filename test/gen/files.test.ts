@@ -86,6 +86,16 @@ describe('writing generated files', () => {
     expect(readFileSync(join(dir, 'a/one.ts'), 'utf8')).toBe('my own code\n');
   });
 
+  it('counts a folder where it would write a file as in the way, and leaves it be', () => {
+    mkdirSync(join(dir, 'x.ts'));
+    writeFileSync(join(dir, 'x.ts', 'keep.txt'), 'mine\n');
+    const files: GeneratedFile[] = [{ path: 'x.ts', content: mark('x') }];
+    const plan = planWrite(dir, files);
+    expect(plan.foreign).toEqual(['x.ts/']);
+    expect(() => applyPlan(dir, files, plan)).toThrow(/refusing/);
+    expect(readFileSync(join(dir, 'x.ts', 'keep.txt'), 'utf8')).toBe('mine\n');
+  });
+
   it('leaves no temporary file behind after writing', () => {
     const files: GeneratedFile[] = [{ path: 'x.ts', content: mark('x') }];
     applyPlan(dir, files, planWrite(dir, files));
