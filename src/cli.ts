@@ -12,7 +12,7 @@ import {
 } from './check/index.ts';
 import { traceHtml } from './check/html.ts';
 import { formatResult, resultJson, type Style } from './check/report.ts';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { loadSpec } from './spec/load.ts';
 import { addValidateCommand, ValidateUsageError } from './validate/command.ts';
 
@@ -115,10 +115,22 @@ function runCheck(file: string, opts: CheckCliOptions): number {
   const bounds: Record<string, number> = {};
   if (opts.threads !== undefined) bounds.threads = opts.threads;
   if (opts.ops !== undefined) bounds.ops = opts.ops;
+  for (const [flag, name, value] of [['--threads', 'threads', opts.threads],
+    ['--ops', 'ops', opts.ops]] as const) {
+    const p = ir.params.find((q) => q.name === name);
+    if (value !== undefined && p && value < p.min) {
+      throw new UsageError(`${flag} ${value}: below the spec's range ${p.min}..${p.max} for ` +
+        `${name}`, `the bound caps the range; give at least ${p.min}`);
+    }
+  }
   const fix: Record<string, number> = {};
   for (const binding of opts.param) {
     const m = /^([A-Za-z_]\w*)=(-?\d+)$/.exec(binding);
     if (!m) throw new UsageError(`--param ${binding}: expected NAME=VALUE, e.g. min_nr=1`);
+    if (!ir.params.some((p) => p.name === m[1])) {
+      throw new UsageError(`--param ${binding}: the spec has no parameter '${m[1]}'`,
+        `its parameters: ${ir.params.map((p) => p.name).join(', ')}`);
+    }
     fix[m[1]] = Number(m[2]);
   }
   if (opts.only !== undefined && opts.only !== 'scenarios' && opts.only !== 'ranges') {
@@ -140,10 +152,17 @@ function runCheck(file: string, opts: CheckCliOptions): number {
   } finally {
     if (progress) process.stderr.write('\r\x1b[K');
   }
-  if (opts.traceOut && result.counterexample) {
-    writeFileSync(opts.traceOut, traceHtml(result.counterexample, ir.source));
-  }
   process.stdout.write(opts.json ? resultJson(result) : formatResult(result, terminalStyle()));
+  if (opts.traceOut && result.counterexample) {
+    try {
+      writeFileSync(opts.traceOut, traceHtml(result.counterexample, ir.source));
+    } catch (err) {
+      // The counterexample is on stdout already; only the picture is lost.
+      throw new UsageError(`--trace-out ${opts.traceOut}: cannot write it ` +
+        `(${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+        'give a file path in a folder that exists; the trace is printed above');
+    }
+  }
   if (opts.traceOut && !result.counterexample) {
     warn(`--trace-out ${opts.traceOut}: no counterexample, nothing written`);
   }
@@ -184,6 +203,10 @@ function runGen(opts: GenOptions): number {
   }
 
   const outDir = resolve(opts.out);
+  if (existsSync(outDir) && !statSync(outDir).isDirectory()) {
+    throw new UsageError(`--out ${opts.out}: not a folder`,
+      'give a folder for gen to write into (it is made if it does not exist)');
+  }
   const plan = planWrite(outDir, files);
   if (plan.foreign.length > 0) {
     throw new UsageError(

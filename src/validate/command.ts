@@ -1,7 +1,9 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadSpec } from '../spec/load.ts';
 import { DRIVERS, type DriverName } from './drivers.ts';
-import { DEFAULT_BUDGET_MS, formatReport, ModuleError, validate } from './index.ts';
+import {
+  DEFAULT_BUDGET_MS, DriverError, formatReport, ModuleError, validate,
+} from './index.ts';
 import { DEFAULT_SEED } from '../harness/settings.ts';
 
 /** `validate`'s options as commander parses them. */
@@ -39,7 +41,8 @@ export function addValidateCommand(program: Command, run: (code: number) => void
       '(see mempool-spec/contract)')
     .option('--spec <file>', 'the spec to validate against', 'spec/mempool.mps')
     .option('--seed <n>', 'seed of every driver', integer, DEFAULT_SEED)
-    .option('--runs <n>', 'runs per driver (rounds for concurrent); default per driver', integer)
+    .option('--runs <n>', 'runs per driver (rounds for concurrent); default per driver',
+      positive)
     .option('--driver <name>', `run only this driver (repeatable): ${DRIVERS.join(', ')}`,
       collectDriver, [])
     .option('--replay <path>', 'replay the failure with this path (from a report\'s replay line)')
@@ -77,6 +80,12 @@ async function runValidate(module: string, opts: ValidateCliOptions): Promise<nu
     return report.verdict === 'pass' ? 0 : 1;
   } catch (error) {
     if (error instanceof ModuleError) throw new ValidateUsageError(error.message, error.hint);
+    if (error instanceof DriverError) {
+      throw new ValidateUsageError(error.message, error.replaying
+        ? 'a --replay token fits only the driver, seed and module of the report it came from; ' +
+          'copy the whole replay line'
+        : 'this is not a verdict on the pool; check the spec with `mempool-spec check`');
+    }
     throw error;
   }
 }
@@ -84,6 +93,12 @@ async function runValidate(module: string, opts: ValidateCliOptions): Promise<nu
 function integer(value: string): number {
   const n = Number(value);
   if (!Number.isSafeInteger(n)) throw new InvalidArgumentError('not an integer');
+  return n;
+}
+
+function positive(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('not a positive integer');
   return n;
 }
 

@@ -36,9 +36,16 @@ const wait: Wait = (array, index, value, timeout) => {
 Atomics.wait = wait as typeof Atomics.wait;
 
 const ticker = setInterval(bump, 100);
-const report = await run(job);
+try {
+  parentPort!.postMessage({ type: 'report', report: await run(job) });
+} catch (error) {
+  // Not the pool's fault: the drivers turn what the pool does into reports. This is a replay
+  // token that does not fit, or a problem of the harness itself.
+  const message = error instanceof Error ? error.message : String(error);
+  parentPort!.postMessage({ type: 'internal', message,
+    stack: error instanceof Error ? error.stack : undefined });
+}
 clearInterval(ticker);
-parentPort!.postMessage({ type: 'report', report });
 
 async function run(j: DriverJob): Promise<DriverReport> {
   const mod = (await import(j.module)) as UserModule;

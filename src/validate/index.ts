@@ -2,9 +2,11 @@ import type { SpecIR } from '../ir.ts';
 import { DRIVER_TITLES, DRIVERS, type DriverName } from './drivers.ts';
 import { probeModule, type ModuleInfo } from './module.ts';
 import { overallVerdict, type DriverReport, type ValidationReport } from './report.ts';
-import { supervise } from './supervise.ts';
+import { bindOps } from '../harness/model/system.ts';
+import { DriverError, supervise } from './supervise.ts';
 
 export { ModuleError } from './module.ts';
+export { DriverError } from './supervise.ts';
 export type { DriverReport, Failure, ValidationReport, Verdict } from './report.ts';
 export { DRIVERS, type DriverName } from './drivers.ts';
 
@@ -52,6 +54,12 @@ export const DEFAULT_BUDGET_MS = 40_000;
  */
 export async function validate(o: ValidateOptions): Promise<ValidationReport> {
   const started = performance.now();
+  try {
+    bindOps(o.ir);
+  } catch (e) {
+    throw new DriverError('sequential', `the spec ${o.ir.source} lacks what the drivers call: ` +
+      `${e instanceof Error ? e.message.replace(/^[\w -]+: /, '') : String(e)}`, false);
+  }
   const info = await probeModule(o.module, o.loadMs);
   const budget = o.budgetMs ?? DEFAULT_BUDGET_MS;
   const implementation = implementationUrl(info.url);

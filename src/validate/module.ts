@@ -38,7 +38,8 @@ const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './probe-worker.ts' : '.
 export async function probeModule(file: string, loadMs = 20_000): Promise<ModuleInfo> {
   const path = resolve(file);
   if (!existsSync(path) || !statSync(path).isFile()) {
-    throw new ModuleError(file, 'no such file', 'give the path of a .js, .mjs or .ts module ' +
+    const what = existsSync(path) ? 'a directory, not a module' : 'no such file';
+    throw new ModuleError(file, what, 'give the path of a .js, .mjs or .ts module ' +
       'that exports Mempool or MempoolMem (see README, "Validating your own pool")');
   }
   const url = pathToFileURL(path).href;
@@ -61,10 +62,12 @@ export async function probeModule(file: string, loadMs = 20_000): Promise<Module
   if (answer.type === 'failed') {
     const tsx = typescript && /tsx|ERR_MODULE_NOT_FOUND.*tsx|Unknown file extension/.test(
       answer.message);
+    const slow = answer.message.startsWith('did not finish loading');
     throw new ModuleError(file, `cannot be loaded: ${answer.message}`, tsx
       ? 'a TypeScript module needs tsx where mempool-spec can resolve it (npm i -D tsx), ' +
         'or compile the module to JavaScript'
-      : 'run `node --input-type=module -e "await import(\'./' + file + '\')"` to see the error');
+      : slow ? 'a module\'s top-level code must return; raise --load-timeout if it is only slow'
+      : `run \`node --input-type=module -e "await import('${url}')"\` to see the error`);
   }
   if (answer.problems.length > 0) {
     throw new ModuleError(file, `does not meet the contract:\n  - ${answer.problems.join('\n  - ')}`,

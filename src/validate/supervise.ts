@@ -14,6 +14,18 @@ export const DRIVER_LIMITS = { maxOldGenerationSizeMb: 512, maxYoungGenerationSi
 const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './driver-worker.ts'
   : './driver-worker.js', import.meta.url);
 
+/**
+ * A driver could not run for a reason that is not the pool's: a `--replay` token that does
+ * not fit the driver and seed, or a fault of the harness. `validate` exits 2 on it.
+ */
+export class DriverError extends Error {
+  constructor(readonly driver: string, message: string, readonly replaying: boolean,
+    readonly innerStack?: string) {
+    super(`the ${driver} driver could not run: ${message}`);
+    this.name = 'DriverError';
+  }
+}
+
 /** How long a driver may go without a heartbeat, and in all, before it is stopped. */
 export interface SuperviseOptions {
   stallMs: number;
@@ -34,18 +46,26 @@ export async function supervise(job: Omit<DriverJob, 'beat'>, o: SuperviseOption
   const worker = spawnWorker(ENTRY, { ...job, beat: beat.buffer }, DRIVER_LIMITS, job.typescript);
   let lastLog: string[] = [];
   let settle!: (r: DriverReport) => void;
-  const done = new Promise<DriverReport>((resolve) => (settle = resolve));
+  let reject!: (e: Error) => void;
+  const done = new Promise<DriverReport>((resolve, fail) => {
+    settle = resolve;
+    reject = fail;
+  });
   const stopped = (verdict: Verdict, property: string, expected: string, actual: string) =>
     settle(stoppedReport(job, performance.now() - started, lastLog,
       { verdict, property, expected, actual }));
 
-  worker.on('message', (m: { type: string; log?: string[]; report?: DriverReport }) => {
+  worker.on('message', (m: { type: string; log?: string[]; report?: DriverReport;
+    message?: string; stack?: string }) => {
     if (m.type === 'at') lastLog = m.log!;
     if (m.type === 'report') settle(m.report!);
+    if (m.type === 'internal') {
+      reject(new DriverError(job.driver, m.message!, job.path !== undefined, m.stack));
+    }
   });
   worker.on('error', (e: Error & { code?: string }) => {
     const oom = e.code === 'ERR_WORKER_OUT_OF_MEMORY';
-    stopped('crashed', 'the pool runs within its heap limit',
+    stopped('crashed', oom ? 'the pool runs within its heap limit' : 'the driver worker stays alive',
       oom ? `at most ${DRIVER_LIMITS.maxOldGenerationSizeMb} MB of heap` : 'no crash',
       oom ? 'the driver worker ran out of memory' : `${e.name}: ${e.message}`);
   });

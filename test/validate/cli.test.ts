@@ -45,6 +45,7 @@ describe('mempool-spec validate, end to end', () => {
     expect(replayLine).not.toBeNull();
     expect(first.stdout).toMatch(/^ +1\. create\(/m);
     const headline = /^(\S+) \((\w+) driver\): (.*)$/m.exec(first.stdout)!;
+    expect(first.stdout).toMatch(/^  note: shrunk [1-9]\d* time\(s\)$/m);
 
     const args = replayLine![1].split(' ');
     const again = runCli(['validate', ...args]);
@@ -53,6 +54,15 @@ describe('mempool-spec validate, end to end', () => {
     const steps = (out: string) => out.split('\n').filter((l) => /^ +\d+\. /.test(l));
     expect(steps(again.stdout)).toEqual(steps(first.stdout));
   }, 120_000);
+
+  it('says a replay token that does not fit is a usage error (exit 2), not a verdict', () => {
+    const run = runCli(['validate', 'examples/mempool.mjs', '--driver', 'sequential',
+      '--replay', 'zzz']);
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/the sequential driver could not run: .*invalid path=zzz/);
+    expect(run.stderr).toMatch(/^hint: a --replay token fits only/m);
+  }, 60_000);
 
   it('prints one JSON document with --json', () => {
     const run = runCli(['validate', 'test/fixtures/pools/double-free.mjs', '--driver',
