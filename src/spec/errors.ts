@@ -89,11 +89,21 @@ export class SpecError extends Error {
     const lead = [...this.lineText.slice(0, this.col - 1)].map((ch) => (ch === '\t' ? '\t' : ' '));
     return [
       `${this.file}:${this.line}:${this.col}: error[${this.code}]: ${this.message}`,
-      `${gutter} | ${this.lineText}`,
+      `${gutter} | ${visible(this.lineText)}`,
       `${blank} | ${lead.join('')}^`,
       `hint: ${this.hint}`,
     ].join('\n');
   }
+}
+
+/**
+ * The source line as it may be printed to a terminal: every control character but the tab
+ * becomes `?`, one for one, so a spec cannot send escape sequences to the reader's terminal
+ * and the caret below still lines up.
+ */
+function visible(line: string): string {
+  // eslint-disable-next-line no-control-regex
+  return line.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '?');
 }
 
 /** The 1-based line and column of `offset` in `text`, with the line's text. */

@@ -30,6 +30,19 @@ describe('SpecError.format', () => {
     expect(error.format().split('\n')[2]).toBe('      | \t    \t^');
   });
 
+  it('prints control characters of the source line as ?, so no escape reaches the terminal',
+    () => {
+      fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 20 }), (junk) => {
+        const text = `spec s\nlock ${junk.replace(/\n|\r|\u2028|\u2029/g, '')} x`;
+        const at = text.lastIndexOf('x');
+        const error = unknownName({ path: 'p', text }, { start: at, end: at + 1 }, 'lock', 'x',
+          []);
+        const [, line, caret] = error.format().split('\n');
+        expect(line).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+        expect([...caret].length).toBe([...line].length);
+      }));
+    });
+
   it('prints a file error without line and column', () => {
     const error = fileUnreadable('spec/none.mps', 'no such file');
     expect(error.line).toBeUndefined();
