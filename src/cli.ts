@@ -285,7 +285,24 @@ export async function main(argv: string[]): Promise<void> {
     await program.parseAsync(argv);
   } catch (err) {
     process.exitCode = handleError(err, debug);
+    // With --json, stdout still gets one JSON document: the error, as data.
+    if (argv.includes('--json') && !(err instanceof CommanderError && err.exitCode === 0)) {
+      process.stdout.write(JSON.stringify({ error: errorJson(err) }, null, 2) + '\n');
+    }
   }
+}
+
+/** An error as the JSON document `--json` prints when a command cannot run (exit 2). */
+function errorJson(err: unknown): Record<string, unknown> {
+  if (err instanceof SpecError) {
+    return { code: err.code, file: err.file, line: err.line, col: err.col,
+      message: err.message, hint: err.hint };
+  }
+  if (err instanceof UsageError || err instanceof ValidateUsageError) {
+    return { code: 'usage', message: err.message, hint: err.hint };
+  }
+  if (err instanceof CommanderError) return { code: 'usage', message: err.message };
+  return { code: 'internal', message: err instanceof Error ? err.message : String(err) };
 }
 
 function handleError(err: unknown, debug: boolean): number {

@@ -49,6 +49,17 @@ describe('validate on modules that cannot be used', () => {
     expect(run.stderr).not.toMatch(/\n\s+at /);
   }, 60_000);
 
+  it('still prints one JSON document with --json, the error as data', () => {
+    const run = runCli(['validate', 'no/such.mjs', '--json']);
+    expect(run.status).toBe(2);
+    const doc = JSON.parse(run.stdout);
+    expect(doc.error.code).toBe('usage');
+    expect(doc.error.message).toMatch(/no such file/);
+    const spec = runCli(['check', 'no/such.mps', '--json']);
+    expect(spec.status).toBe(2);
+    expect(JSON.parse(spec.stdout).error).toMatchObject({ code: 'file', file: 'no/such.mps' });
+  });
+
   it('rejects --replay without exactly one --driver', () => {
     const run = runCli(['validate', 'examples/mempool.mjs', '--replay', '1:2']);
     expect(run.status).toBe(2);
