@@ -6,8 +6,11 @@
 //
 //   --seeds N          seeds per fixture (default 20)
 //   --only a,b         only these fixtures
+//   --dist             run the built package (dist/, what `npx mempool-spec` runs: its
+//                      workers start without tsx) instead of the sources
 import { loadSpec } from '../src/spec/load.ts';
-import { validate, type ValidationReport } from '../src/validate/index.ts';
+import type { ValidationReport } from '../src/validate/index.ts';
+import * as fromSources from '../src/validate/index.ts';
 
 const args = process.argv.slice(2);
 const opt = (name: string) => {
@@ -17,6 +20,9 @@ const opt = (name: string) => {
 const seeds = Number(opt('--seeds') ?? 20);
 const fixtures = (opt('--only') ?? 'stale-read,unlock-then-join,free-no-retest,double-free,' +
   'woken-no-retest,resize-race,no-backing-retry,wake-before-refill').split(',');
+const { validate } = (args.includes('--dist')
+  ? await import(new URL('../dist/validate/index.js', import.meta.url).href)
+  : fromSources) as typeof fromSources;
 const ir = loadSpec('spec/mempool.mps');
 const module = (name: string) => `test/fixtures/pools/${name}.mjs`;
 
