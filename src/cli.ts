@@ -77,7 +77,7 @@ export function buildProgram(): Command {
     .option('--random-walks <n>', 'random walks per parameter valuation instead of exhausting ' +
       'it', positiveInt)
     .option('--seed <n>', 'seed of the random walks', positiveInt, 1)
-    .option('--state-limit <n>', 'stop a configuration after this many states', positiveInt,
+    .option('--state-limit <n>', 'stop a configuration after this many states', atLeastOne,
       2_000_000)
     .option('--threads <n>', 'explore up to this many threads (default: the spec\'s maximum)',
       positiveInt)
@@ -171,6 +171,12 @@ function runCheck(file: string, opts: CheckCliOptions): number {
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+function atLeastOne(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('not an integer of 1 or more');
+  return n;
 }
 
 function positiveInt(value: string): number {

@@ -23,6 +23,7 @@ describe('validate on pools that misbehave', () => {
     ['crash', 'crashed', /exited with code 3/],
     ['out-of-memory', 'crashed', /ran out of memory/],
     ['leak', 'leak', /elements out of the backing allocator/],
+    ['bad-handle', 'wrong-reply', /alloc reply[\s\S]*actual: +"1"/],
   ])('gives the %s pool the verdict %s, and ends', (name, verdict, detail) => {
     const run = validate(name);
     expect(run.status, run.stderr).toBe(1);

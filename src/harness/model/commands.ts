@@ -34,6 +34,11 @@ export class AllocCommand implements PoolCommand {
       'alloc');
     beginCall(m, r);
     const got = guard(m, () => r.pool!.alloc(this.mayWait));
+    if (!Number.isSafeInteger(got) || got < 0) {
+      m.log[m.log.length - 1] += ` -> ${JSON.stringify(got) ?? String(got)}`;
+      throw new ModelMismatch('alloc reply', 'an element handle (a positive integer) or 0',
+        JSON.stringify(got) ?? String(got), m.log);
+    }
     m.log[m.log.length - 1] += ` -> ${got === 0 ? 'null' : `element ${got}`}`;
     if ((want === null) !== (got === 0)) {
       throw new ModelMismatch('alloc reply', want === null ? 'null' : 'an element',

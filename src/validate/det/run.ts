@@ -82,7 +82,6 @@ export async function runDeterministic(o: DetOptions): Promise<DriverReport> {
     choices: fc.array(fc.nat({ max: 0xffff }), { maxLength: 400, size: 'max' }),
   });
   let runs = 0;
-  let interleavings = 0;
   // Set inside the property; an object so that TypeScript sees the writes.
   const seen: { last?: Failed } = {};
   let detectedMs: number | undefined;
@@ -94,7 +93,6 @@ export async function runDeterministic(o: DetOptions): Promise<DriverReport> {
     try {
       record = scheduler.run(inp.minNr, SLOTS, inp.perThread, inp.programs, inp.choices,
         inp.starve);
-      interleavings++;
       judge(o.ir, inp, record);
     } catch (error) {
       if (!(error instanceof Stop)) throw error;
@@ -121,7 +119,7 @@ export async function runDeterministic(o: DetOptions): Promise<DriverReport> {
   const skipped = skippedByCapabilities(o.capabilities);
   if (!details.failed || !seen.last) {
     if (details.failed && details.errorInstance) throw details.errorInstance;
-    return { driver: name, verdict: 'pass', ran: `${interleavings} interleavings of ${threads} ` +
+    return { driver: name, verdict: 'pass', ran: `${runs} interleavings of ${threads} ` +
       `threads${details.interrupted ? ' (stopped at the time budget)' : ''}`, ms, skipped };
   }
   // The last failing run is the shrunk counterexample, the one `counterexamplePath` names
@@ -137,7 +135,7 @@ export async function runDeterministic(o: DetOptions): Promise<DriverReport> {
       `${details.counterexamplePath}`,
     note: broken ? 'shrinking stopped early: a thread had to be stopped' : undefined,
   };
-  return { driver: name, verdict: chosen.stop.verdict, ran: `${interleavings} interleavings`,
+  return { driver: name, verdict: chosen.stop.verdict, ran: `${runs} interleavings`,
     ms, detectedMs, skipped, failure };
 }
 
