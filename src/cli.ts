@@ -15,6 +15,7 @@ import { formatResult, resultJson, type Style } from './check/report.ts';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { loadSpec } from './spec/load.ts';
 import { addValidateCommand, ValidateUsageError } from './validate/command.ts';
+import { atLeastOne } from './cli-args.ts';
 
 /** Exit codes, the same for every command. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -171,12 +172,6 @@ function runCheck(file: string, opts: CheckCliOptions): number {
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
-}
-
-function atLeastOne(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('not an integer of 1 or more');
-  return n;
 }
 
 function positiveInt(value: string): number {

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import { atLeastOne } from '../cli-args.ts';
 import { loadSpec } from '../spec/load.ts';
 import { DRIVERS, type DriverName } from './drivers.ts';
 import {
@@ -42,7 +43,7 @@ export function addValidateCommand(program: Command, run: (code: number) => void
     .option('--spec <file>', 'the spec to validate against', 'spec/mempool.mps')
     .option('--seed <n>', 'seed of every driver', integer, DEFAULT_SEED)
     .option('--runs <n>', 'runs per driver (rounds for concurrent); default per driver',
-      positive)
+      atLeastOne)
     .option('--driver <name>', `run only this driver (repeatable): ${DRIVERS.join(', ')}`,
       collectDriver, [])
     .option('--replay <path>', 'replay the failure with this path (from a report\'s replay line)')
@@ -93,12 +94,6 @@ async function runValidate(module: string, opts: ValidateCliOptions): Promise<nu
 function integer(value: string): number {
   const n = Number(value);
   if (!Number.isSafeInteger(n)) throw new InvalidArgumentError('not an integer');
-  return n;
-}
-
-function positive(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('not a positive integer');
   return n;
 }
 
