@@ -18,6 +18,30 @@ export const ALLOCATED_GHOST = 'allocated';
 /** The pool variable `inspect().minNr` reports. */
 export const MIN_NR_VAR = 'min_nr';
 
+/**
+ * The range of `min_nr` a harness draws pools from: the range of the parameter `min_nr` is
+ * initialised from, capped at `cap`, or `fallback` when it is initialised otherwise.
+ */
+export function minNrRange(ir: SpecIR, fallback: { min: number; max: number }, cap = Infinity):
+  { min: number; max: number } {
+  const init = ir.state.vars.find((v) => v.name === MIN_NR_VAR)?.init;
+  const param = init?.k === 'param' ? ir.params.find((p) => p.name === init.name) : undefined;
+  return param ? { min: param.min, max: Math.min(param.max, cap) } : fallback;
+}
+
+/**
+ * Spec parameters describing a pool a harness made: every parameter at its largest, the
+ * backing allocator's capacity parameter at `capacity`, and `min_nr`'s parameter at `minNr`.
+ */
+export function poolParams(ir: SpecIR, minNr: number, capacity: number):
+  Record<string, number> {
+  const params = Object.fromEntries(ir.params.map((p) => [p.name, p.max]));
+  params[ir.state.backing.capacityParam] = capacity;
+  const init = ir.state.vars.find((v) => v.name === MIN_NR_VAR)?.init;
+  if (init?.k === 'param') params[init.name] = minNr;
+  return params;
+}
+
 /** An invariant's verdict on a real pool. */
 export interface ObservedInvariant {
   name: string;

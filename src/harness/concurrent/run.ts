@@ -5,7 +5,9 @@ import type {
   ImplementationModule, PoolUnderTest, SharedBackingUnderTest,
 } from '../contract.ts';
 import { describeViolation, OwnershipLedger } from '../ledger.ts';
-import { MIN_NR_VAR, observedInvariants, type ObservedInvariant } from '../observe.ts';
+import {
+  minNrRange, observedInvariants, poolParams, type ObservedInvariant,
+} from '../observe.ts';
 import { replayHint, type RunSettings } from '../settings.ts';
 import { TrackedBacking } from '../tracked-backing.ts';
 import { Crew, type CrewEvent } from './crew.ts';
@@ -72,7 +74,7 @@ const WORKER_ENTRY = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : '
 /** The rounds a run with `settings` makes, drawn by fast-check from the seed. */
 export function generateRounds(ir: SpecIR, settings: RunSettings, workers: number,
   steps: number): Round[] {
-  const range = minNrRange(ir);
+  const range = minNrRange(ir, { min: 1, max: 4 });
   return fc.sample(roundArbitrary(workers, steps, range), {
     seed: settings.seed, numRuns: settings.runs,
   });
@@ -261,7 +263,8 @@ class Run {
         reason: `${seen.waiters} waiter(s) left on the wait queue at the end` };
     }
 
-    const invariants = observedInvariants(this.options.ir, this.params(round, capacity),
+    const invariants = observedInvariants(this.options.ir,
+      poolParams(this.options.ir, round.minNr, capacity),
       ['alloc', 'free'], { inspection: seen, heldByClients: 0 });
     const broken = invariants.filter((i) => i.verdict === 'broken');
     if (broken.length > 0) {
@@ -277,16 +280,6 @@ class Run {
     }
     const after = ledger.violation();
     return after ? { kind: 'ownership', reason: describeViolation(after) } : invariants;
-  }
-
-  /** Spec parameters matching a round: its `min_nr` and the capacity it ran with. */
-  private params(round: Round, capacity: number): Record<string, number> {
-    const { ir } = this.options;
-    const params = Object.fromEntries(ir.params.map((p) => [p.name, p.max]));
-    params[ir.state.backing.capacityParam] = capacity;
-    const init = ir.state.vars.find((v) => v.name === MIN_NR_VAR)?.init;
-    if (init?.k === 'param') params[init.name] = round.minNr;
-    return params;
   }
 
   private unexpected(event: CrewEvent, index: number, round: Round | null,
@@ -327,12 +320,6 @@ class Run {
     ConcurrentResult {
     return { verdict: 'fail', round, kind, reason, programs, exited: 0 };
   }
-}
-
-function minNrRange(ir: SpecIR): { min: number; max: number } {
-  const init = ir.state.vars.find((v) => v.name === MIN_NR_VAR)?.init;
-  const param = init?.k === 'param' ? ir.params.find((p) => p.name === init.name) : undefined;
-  return param ? { min: param.min, max: param.max } : { min: 1, max: 4 };
 }
 
 function addStats(sum: WorkerStats, add: WorkerStats): void {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { SpecIR } from '../../ir.ts';
 import { workerProgram, type WorkerStep } from '../../harness/concurrent/program.ts';
-import { MIN_NR_VAR, observedInvariants } from '../../harness/observe.ts';
+import { minNrRange, observedInvariants, poolParams } from '../../harness/observe.ts';
 import type { Capabilities } from '../../harness/contract.ts';
 import { Step } from './protocol.ts';
 import { Scheduler, Stop, type DetStep, type RunRecord } from './scheduler.ts';
@@ -70,7 +70,7 @@ export async function runDeterministic(o: DetOptions): Promise<DriverReport> {
         expected: 'they load', actual: error instanceof Error ? error.message : String(error),
         steps: [], replay: '' } };
   }
-  const minNr = minNrRange(o.ir);
+  const minNr = minNrRange(o.ir, { min: 1, max: 3 }, 3);
   const input = fc.record({
     minNr: fc.integer(minNr),
     starve: fc.boolean(),
@@ -152,10 +152,7 @@ function judge(ir: SpecIR, inp: Input, r: RunRecord): void {
   if (seen.waiters !== 0) {
     throw new Stop('wrong-reply', 'inspect().waiters at the end', '0', String(seen.waiters));
   }
-  const params = Object.fromEntries(ir.params.map((p) => [p.name, p.max]));
-  params[ir.state.backing.capacityParam] = r.capacity - inp.minNr;
-  const init = ir.state.vars.find((v) => v.name === MIN_NR_VAR)?.init;
-  if (init?.k === 'param') params[init.name] = inp.minNr;
+  const params = poolParams(ir, inp.minNr, r.capacity - inp.minNr);
   const broken = observedInvariants(ir, params, ['alloc', 'free', 'resize'],
     { inspection: seen, heldByClients: 0 }).filter((i) => i.verdict === 'broken');
   if (broken.length > 0) {
@@ -199,8 +196,4 @@ function toDet(s: WorkerStep): DetStep {
   }
 }
 
-function minNrRange(ir: SpecIR): { min: number; max: number } {
-  const init = ir.state.vars.find((v) => v.name === MIN_NR_VAR)?.init;
-  const param = init?.k === 'param' ? ir.params.find((p) => p.name === init.name) : undefined;
-  return param ? { min: param.min, max: Math.min(param.max, 3) } : { min: 1, max: 3 };
-}
+

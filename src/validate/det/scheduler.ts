@@ -39,8 +39,8 @@ export class Stop extends Error {
   }
 }
 
-/** One call a thread made in a run, with its reply (the history of the run). */
-export interface HistoryOp {
+/** The call a thread is making in a run, with its reply once it has one. */
+export interface ThreadCall {
   thread: number;
   kind: number;
   arg: number;
@@ -50,10 +50,9 @@ export interface HistoryOp {
   reply: number;
 }
 
-/** What one run did: its numbered trace and history. */
+/** What one run did: its numbered trace and what it ended with. */
 export interface RunRecord {
   trace: { thread: number; text: string }[];
-  history: HistoryOp[];
   inspection: { currNr: number; minNr: number; waiters: number } | null;
   capacity: number;
   steps: number;
@@ -105,7 +104,7 @@ export class Scheduler {
   private backing = { capacity: 0, failing: false, inUse: 0, next: 0 };
   private tokens = 0;
   private sleepers = new Map<number, Sleeper>();
-  private current: (HistoryOp | null)[] = [];
+  private current: (ThreadCall | null)[] = [];
   private accesses: number[] = [];
   private record!: RunRecord;
   private timeoutsInARow = 0;
@@ -198,7 +197,7 @@ export class Scheduler {
     this.lastThread = -1;
     this.refills.clear();
     this.resized = false;
-    this.record = { trace: [], history: [], inspection: null, capacity: this.backing.capacity,
+    this.record = { trace: [], inspection: null, capacity: this.backing.capacity,
       steps: 0, inPool: 0, backingOut: 0 };
     try {
       this.phase([[{ kind: Step.create, a: minNr, b: slots }]], [0]);
@@ -444,7 +443,7 @@ export class Scheduler {
           if (a === Step.alloc && b === 1) this.refills.set(k, new Set());
           else this.refills.delete(k);
           this.accesses[k] = 0;
-          const entry: HistoryOp = { thread: k, kind: a, arg: b, element: 0,
+          const entry: ThreadCall = { thread: k, kind: a, arg: b, element: 0,
             start: this.record.steps, end: -1, reply: 0 };
           this.current[k] = entry;
           this.trace(k, `begin ${describe(entry)}`);
@@ -460,7 +459,6 @@ export class Scheduler {
             this.trace(k, `end inspect -> currNr ${a}, minNr ${b}, waiters ${c}`);
           } else {
             this.trace(k, `end ${describe(entry)} -> ${replyText(entry)}`);
-            if (entry.reply !== -1) this.record.history.push(entry);
           }
           this.current[k] = null;
           if (entry.kind === Step.alloc && entry.arg === 1 && a === 0) {
@@ -620,7 +618,7 @@ export class Scheduler {
 }
 
 /** `alloc(wait)`, `free(e3)`, ... */
-export function describe(op: HistoryOp): string {
+export function describe(op: ThreadCall): string {
   switch (op.kind) {
     case Step.alloc: return op.arg === 1 ? 'alloc(wait)' : 'alloc(nowait)';
     case Step.free: return op.element ? `free(e${op.element})` : 'free(held)';
@@ -635,7 +633,7 @@ export function describe(op: HistoryOp): string {
   }
 }
 
-function replyText(op: HistoryOp): string {
+function replyText(op: ThreadCall): string {
   if (op.reply === -1) return 'skipped';
   if (op.kind === Step.alloc) return op.reply === 0 ? 'null' : `e${op.reply}`;
   return String(op.reply);

@@ -82,7 +82,7 @@ function runProgram(): void {
     const a = program[2 + 3 * s];
     const b = program[3 + 3 * s];
     if (kind === Step.freeAll) {
-      // Each element given back is its own operation in the scheduler's history.
+      // Each element given back is its own call in the scheduler's trace.
       receiveAll(held);
       while (held.length > 0) {
         request(Req.begin, Step.free, 0, 0);
