@@ -1,5 +1,7 @@
 import { Hash64 } from './hash.ts';
-import { hashSharedMemory, hashThreadViews, memoryKeyParts, readableBase } from './memory.ts';
+import {
+  canonicalTimestamps, hashSharedMemory, hashThreadViews, memoryKeyParts, type TimestampMap,
+} from './memory.ts';
 import type { Value } from './program.ts';
 import { DONE, type State, type ThreadState } from './state.ts';
 
@@ -126,7 +128,7 @@ const partLo: number[] = [];
 const partHi: number[] = [];
 const order: number[] = [];
 const active: boolean[] = [];
-const base: number[] = [];
+const timestamps: TimestampMap = { base: [], pos: [] };
 const handleIds = new Int32Array(32);
 
 const NULL = 0x40000001;
@@ -146,7 +148,7 @@ export function stateHash(s: State, ctx: KeyContext, h: Hash64): void {
   const n = s.threads.length;
   for (let t = 0; t < n; t++) active[t] = s.threads[t].status !== DONE;
   active.length = n;
-  readableBase(s.mem, active, base);
+  canonicalTimestamps(s.mem, active, timestamps);
 
   for (let t = 0; t < n; t++) {
     const th = s.threads[t];
@@ -161,7 +163,7 @@ export function stateHash(s: State, ctx: KeyContext, h: Hash64): void {
     const locks = s.mem.locks;
     for (let l = 0; l < locks.length; l++) if (locks[l].holder === t) held |= 1 << l;
     p.add(held);
-    if (active[t]) hashThreadViews(s.mem, t, base, p);
+    if (active[t]) hashThreadViews(s.mem, t, timestamps, p);
     else p.add(-1);
     const elem = th.op >= 0 ? ctx.elemSlots[th.op] : [];
     p.add(th.locals.length);
@@ -209,7 +211,7 @@ export function stateHash(s: State, ctx: KeyContext, h: Hash64): void {
   } else {
     h.add(s.out);
   }
-  hashSharedMemory(s.mem, base, h);
+  hashSharedMemory(s.mem, timestamps, h);
   h.add(s.ghosts.length);
   for (const g of s.ghosts) h.add(g);
   h.add(ctx.wokeMatters ? s.woke : 0);

@@ -1,6 +1,6 @@
 import {
   createMemory, fence, lock, lockHolder, read, readChoices, unlock, write,
-  type Fence, type MemoryState, type ReadMode, type View, type WriteMode,
+  type Fence, type MemoryState, type Message, type ReadMode, type View, type WriteMode,
 } from '../memory/views.ts';
 import type { Hash64 } from './hash.ts';
 
@@ -134,48 +134,108 @@ export function varIndex(m: Memory, variable: string): number {
 }
 
 /**
+ * How the state keys number a state's messages: per variable, the oldest timestamp any
+ * active thread may still read (`base`), and for each timestamp from there on its
+ * *canonical position* (`pos[x][ts - base[x]]`). Older entries of any view map to position 0.
+ *
+ * Two reductions make states that allow the same futures share a key:
+ *
+ * - Messages no active thread can read any more are dropped: every active thread's `cur` is
+ *   at least `base`, views only grow, and an older entry in any view only ever meets `cur`
+ *   (or `seen`, which is never below it) in a join, so it acts as `base` does.
+ * - Neighbouring messages of one variable with the same value that carry the same view of
+ *   every other variable share a position. Whichever of the two a read returns, the reader
+ *   gets the same value and learns the same about the other variables; mapping every view
+ *   entry through the positions is monotone, so joins, raises and the comparisons of a read
+ *   with `cur` give corresponding results, and the two states are bisimilar. A resize that
+ *   writes `min_nr` its old value is such a message: without this, each one would make a new
+ *   state for every thread that has not read it yet.
+ */
+export interface TimestampMap {
+  base: number[];
+  pos: number[][];
+}
+
+/** Fills `out` with the canonical positions of `m`'s messages (see `TimestampMap`). */
+export function canonicalTimestamps(m: Memory, active: readonly boolean[],
+  out: TimestampMap): TimestampMap {
+  const base = readableBase(m, active, out.base);
+  const nVars = base.length;
+  out.pos.length = nVars;
+  for (let x = 0; x < nVars; x++) {
+    const list = m.messages[x];
+    const pos = (out.pos[x] ??= []);
+    pos.length = list.length - base[x];
+    let p = 0;
+    pos[0] = 0;
+    for (let ts = base[x] + 1; ts < list.length; ts++) {
+      if (!sameMessage(list[ts - 1], list[ts], x, base)) p++;
+      pos[ts - base[x]] = p;
+    }
+  }
+  return out;
+}
+
+/**
+ * Same value, and the same view of every variable but `x` once rebased on `base`. (Judging
+ * the other variables by their positions instead, until nothing changes, merges no more
+ * states of the mempool specs, so the simpler test is kept.)
+ */
+function sameMessage(a: Message, b: Message, x: number, base: readonly number[]): boolean {
+  if (a.value !== b.value) return false;
+  for (let y = 0; y < base.length; y++) {
+    if (y === x) continue;
+    const da = a.view[y] - base[y];
+    const db = b.view[y] - base[y];
+    if ((da > 0 ? da : 0) !== (db > 0 ? db : 0)) return false;
+  }
+  return true;
+}
+
+/** A view entry's canonical position. */
+function position(map: TimestampMap, x: number, ts: number): number {
+  const d = ts - map.base[x];
+  return d > 0 ? map.pos[x][d] : 0;
+}
+
+/**
  * A canonical serialization split into the part that belongs to no thread and one part per
  * thread, so that a caller can permute threads (symmetry) before joining them. Threads for
- * which `active` is false will never access memory again; their views are left out.
- *
- * Messages no active thread can read any more are dropped and timestamps renumbered from the
- * oldest readable one: every active thread's `cur` is at least that old, views only grow,
- * and an older entry in any view only ever meets `cur` in a join, so such states allow the
- * same futures. Without this, states that differ only in dead history would count twice.
+ * which `active` is false will never access memory again; their views are left out. Messages
+ * and views are numbered by `canonicalTimestamps`.
  */
 export function memoryKeyParts(m: Memory, active: readonly boolean[]): {
   shared: string; threads: string[];
 } {
-  const base = readableBase(m, active, []);
-  const nVars = base.length;
+  const map = canonicalTimestamps(m, active, { base: [], pos: [] });
+  const nVars = map.base.length;
   let shared = '';
   for (let x = 0; x < nVars; x++) {
     const list = m.messages[x];
-    for (let ts = base[x]; ts < list.length; ts++) {
-      shared += `${list[ts].value}@${viewKey(list[ts].view, base)};`;
+    const pos = map.pos[x];
+    for (let ts = map.base[x]; ts < list.length; ts++) {
+      if (ts > map.base[x] && pos[ts - map.base[x]] === pos[ts - map.base[x] - 1]) continue;
+      shared += `${list[ts].value}@${viewKey(list[ts].view, map)};`;
     }
     shared += '|';
   }
-  for (const l of m.locks) shared += `${viewKey(l.released, base)}/${viewKey(l.ownWrites, base)}|`;
-  shared += viewKey(m.global, base);
+  for (const l of m.locks) shared += `${viewKey(l.released, map)}/${viewKey(l.ownWrites, map)}|`;
+  shared += viewKey(m.global, map);
   const threads = m.threads.map((t, i) => (active[i]
-    ? `${viewKey(t.cur, base)}/${viewKey(t.seen, base)}/${viewKey(t.carry, base)}/` +
-      viewKey(t.own, base)
+    ? `${viewKey(t.cur, map)}/${viewKey(t.seen, map)}/${viewKey(t.carry, map)}/` +
+      viewKey(t.own, map)
     : '-'));
   return { shared, threads };
 }
 
-function viewKey(view: View, base: readonly number[]): string {
+function viewKey(view: View, map: TimestampMap): string {
   let s = '';
-  for (let x = 0; x < base.length; x++) {
-    const d = view[x] - base[x];
-    s += d > 0 ? `${d},` : '0,';
-  }
+  for (let x = 0; x < map.base.length; x++) s += `${position(map, x, view[x])},`;
   return s;
 }
 
 /**
- * Per variable, the oldest timestamp an active thread may still read (see `memoryKeyParts`),
+ * Per variable, the oldest timestamp an active thread may still read (see `TimestampMap`),
  * written into `out`.
  */
 export function readableBase(m: Memory, active: readonly boolean[], out: number[]): number[] {
@@ -191,36 +251,36 @@ export function readableBase(m: Memory, active: readonly boolean[], out: number[
   return out;
 }
 
-/** Feeds `h` what `memoryKeyParts` puts in its `shared` part, relative to `base`. */
-export function hashSharedMemory(m: Memory, base: readonly number[], h: Hash64): void {
-  const nVars = base.length;
+/** Feeds `h` what `memoryKeyParts` puts in its `shared` part, numbered by `map`. */
+export function hashSharedMemory(m: Memory, map: TimestampMap, h: Hash64): void {
+  const nVars = map.base.length;
   for (let x = 0; x < nVars; x++) {
     const list = m.messages[x];
-    h.add(list.length - base[x]);
-    for (let ts = base[x]; ts < list.length; ts++) {
+    const pos = map.pos[x];
+    const base = map.base[x];
+    h.add(pos[list.length - 1 - base] + 1);
+    for (let ts = base; ts < list.length; ts++) {
+      if (ts > base && pos[ts - base] === pos[ts - base - 1]) continue;
       h.add(list[ts].value);
-      hashView(list[ts].view, base, h);
+      hashView(list[ts].view, map, h);
     }
   }
   for (const l of m.locks) {
-    hashView(l.released, base, h);
-    hashView(l.ownWrites, base, h);
+    hashView(l.released, map, h);
+    hashView(l.ownWrites, map, h);
   }
-  hashView(m.global, base, h);
+  hashView(m.global, map, h);
 }
 
-/** Feeds `h` thread `t`'s four views, relative to `base`. */
-export function hashThreadViews(m: Memory, t: number, base: readonly number[], h: Hash64): void {
+/** Feeds `h` thread `t`'s four views, numbered by `map`. */
+export function hashThreadViews(m: Memory, t: number, map: TimestampMap, h: Hash64): void {
   const v = m.threads[t];
-  hashView(v.cur, base, h);
-  hashView(v.seen, base, h);
-  hashView(v.carry, base, h);
-  hashView(v.own, base, h);
+  hashView(v.cur, map, h);
+  hashView(v.seen, map, h);
+  hashView(v.carry, map, h);
+  hashView(v.own, map, h);
 }
 
-function hashView(view: View, base: readonly number[], h: Hash64): void {
-  for (let x = 0; x < base.length; x++) {
-    const d = view[x] - base[x];
-    h.add(d > 0 ? d : 0);
-  }
+function hashView(view: View, map: TimestampMap, h: Hash64): void {
+  for (let x = 0; x < map.base.length; x++) h.add(position(map, x, view[x]));
 }

@@ -3,7 +3,8 @@ import { FingerprintSet, Hash64 } from '../../src/check/hash.ts';
 import { stateHash, stateKey } from '../../src/check/keys.ts';
 import { Machine } from '../../src/check/machine.ts';
 import { compileOps } from '../../src/check/program.ts';
-import type { State } from '../../src/check/state.ts';
+import { fork, type State } from '../../src/check/state.ts';
+import { doWrite } from '../../src/check/memory.ts';
 import { loadSpec } from '../../src/spec/load.ts';
 
 const ir = loadSpec('spec/mempool.mps');
@@ -71,5 +72,51 @@ describe('state fingerprints', () => {
     let again = 0;
     for (let i = 0; i < 100_000; i += 997) if (set.add(i * 7919, i ^ 0x5bd1e995)) again++;
     expect([fresh, again, set.size]).toEqual([100_000, 0, 100_000]);
+  });
+
+  describe('merging messages a read cannot tell apart', () => {
+    const machine = new Machine(ir, compileOps(ir), { min_nr: 1, capacity: 0, threads: 2, ops: 2 },
+      { kind: 'ranges', threads: 2, ops: 2, intRange: [1, 2] }, { sc: false });
+    const start = machine.initial()!;
+    const fingerprint = (s: State): [number, number] => {
+      const h = new Hash64();
+      stateHash(s, machine.keyContext, h);
+      return [h.lo, h.hi];
+    };
+    /** `start` after thread `t` writes `value` to `variable` with a plain write. */
+    const written = (s: State, t: number, variable: string, value: number): State => {
+      const next = fork(s, t);
+      next.mem = doWrite(s.mem, t, variable, value, 'once', { sc: false }).memory;
+      return next;
+    };
+
+    it('gives a write of the value a variable already holds, carrying nothing new, the key ' +
+      'of the state before it', () => {
+      // resize(1) on a pool whose min_nr is 1 writes min_nr its own value.
+      const again = written(start, 0, 'min_nr', 1);
+      expect(again.mem.messages[1]).toHaveLength(2);
+      expect(stateKey(again, machine.keyContext)).toBe(stateKey(start, machine.keyContext));
+      expect(fingerprint(again)).toEqual(fingerprint(start));
+      const twice = written(again, 1, 'min_nr', 1);
+      expect(fingerprint(twice)).toEqual(fingerprint(start));
+    });
+
+    it('keeps apart a write of a new value, and one of the same value that carries more', () => {
+      const changed = written(start, 0, 'min_nr', 2);
+      expect(fingerprint(changed)).not.toEqual(fingerprint(start));
+      // Thread 0 writes curr_nr, then min_nr its old value: the min_nr message carries the
+      // new curr_nr, which a lockless reader of min_nr learns, so it is not the old one.
+      const wmb = (s: State): State => {
+        const next = fork(s, 0);
+        next.mem = { ...s.mem, threads: s.mem.threads.map((v, t) =>
+          (t === 0 ? { ...v, carry: v.own } : v)) };
+        return next;
+      };
+      const curr = written(start, 0, 'curr_nr', 0);
+      const carried = written(wmb(curr), 0, 'min_nr', 1);
+      expect(carried.mem.messages[1][1].view[0]).toBe(1);
+      expect(stateKey(carried, machine.keyContext)).not.toBe(stateKey(curr, machine.keyContext));
+      expect(fingerprint(carried)).not.toEqual(fingerprint(curr));
+    });
   });
 });
