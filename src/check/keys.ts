@@ -3,7 +3,7 @@ import {
   canonicalTimestamps, hashSharedMemory, hashThreadViews, memoryKeyParts, type TimestampMap,
 } from './memory.ts';
 import type { Value } from './program.ts';
-import { DONE, type State, type ThreadState } from './state.ts';
+import { DONE, RUN, type State, type ThreadState } from './state.ts';
 
 /**
  * Canonical state keys and their fingerprints.
@@ -34,13 +34,23 @@ export interface KeyContext {
    * it, so the parameter ranges leave it out and count states that differ only in it once.
    */
   wokeMatters: boolean;
+  /**
+   * Per operation index, per instruction: where the instruction is `lock L`, the variables
+   * (memory layout indexes) guarded by L; else empty. A thread resting at `lock L` does
+   * nothing before it takes L, and taking L sets its `cur` and `seen` of every variable L
+   * guards to the newest message: every write of such a variable happens under L (anything
+   * else is an access_discipline violation, which ends the search), and L's last unlock
+   * released a view that includes it. So the entries they hold now decide nothing, and the
+   * key leaves them out.
+   */
+  lockKills: readonly (readonly (readonly number[])[])[];
 }
 
 /** The canonical key of `s`. */
 export function stateKey(s: State, ctx: KeyContext): string {
   const n = s.threads.length;
   const active = s.threads.map((th) => th.status !== DONE);
-  const mem = memoryKeyParts(s.mem, active);
+  const mem = memoryKeyParts(s.mem, active, s.threads.map((th) => deadViews(th, ctx)));
   const held = heldLocks(s);
   const rest = (th: ThreadState, t: number): string =>
     `${th.op},${th.pc},${th.status},${th.queue},${th.woken ? 1 : 0},${th.cpc},${held[t]}:` +
@@ -98,6 +108,13 @@ export function stateKey(s: State, ctx: KeyContext): string {
   return `${threads}${reserve}$${out.join(',')}+${unnamed}${tail}`;
 }
 
+/** The variables whose `cur` and `seen` entries decide nothing for `th` (see `lockKills`). */
+function deadViews(th: ThreadState, ctx: KeyContext): readonly number[] | undefined {
+  if (th.op < 0 || th.status !== RUN) return undefined;
+  const kills = ctx.lockKills[th.op]?.[th.pc];
+  return kills !== undefined && kills.length > 0 ? kills : undefined;
+}
+
 function maskedLocals(th: ThreadState, ctx: KeyContext): string {
   const elem = th.op >= 0 ? ctx.elemSlots[th.op] : [];
   let out = '';
@@ -128,6 +145,7 @@ const partLo: number[] = [];
 const partHi: number[] = [];
 const order: number[] = [];
 const active: boolean[] = [];
+const dead: (readonly number[] | undefined)[] = [];
 const timestamps: TimestampMap = { base: [], pos: [] };
 const handleIds = new Int32Array(32);
 
@@ -146,9 +164,13 @@ function encode(v: Value): number {
  */
 export function stateHash(s: State, ctx: KeyContext, h: Hash64): void {
   const n = s.threads.length;
-  for (let t = 0; t < n; t++) active[t] = s.threads[t].status !== DONE;
+  for (let t = 0; t < n; t++) {
+    active[t] = s.threads[t].status !== DONE;
+    dead[t] = deadViews(s.threads[t], ctx);
+  }
   active.length = n;
-  canonicalTimestamps(s.mem, active, timestamps);
+  dead.length = n;
+  canonicalTimestamps(s.mem, active, timestamps, dead);
 
   for (let t = 0; t < n; t++) {
     const th = s.threads[t];
@@ -163,7 +185,7 @@ export function stateHash(s: State, ctx: KeyContext, h: Hash64): void {
     const locks = s.mem.locks;
     for (let l = 0; l < locks.length; l++) if (locks[l].holder === t) held |= 1 << l;
     p.add(held);
-    if (active[t]) hashThreadViews(s.mem, t, timestamps, p);
+    if (active[t]) hashThreadViews(s.mem, t, timestamps, p, dead[t]);
     else p.add(-1);
     const elem = th.op >= 0 ? ctx.elemSlots[th.op] : [];
     p.add(th.locals.length);

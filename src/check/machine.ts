@@ -85,10 +85,19 @@ export class Machine extends StepExecutor {
     readonly workload: Workload, memoryMode: MemoryMode, private readonly reduce = true) {
     super(ir, ops, params, memoryMode);
     this.symmetric = workload.kind === 'ranges';
-    this.keyContext = { symmetric: this.symmetric, elemSlots: ops.map((o) => o.elemSlots),
-      wokeMatters: workload.kind === 'scenario' };
     const shared = workload.kind === 'scenario' ? workload.scenario.shared.map((v) => v.name) : [];
     this.varNames = [...ir.state.vars.map((v) => v.name), ...shared];
+    this.keyContext = { symmetric: this.symmetric, elemSlots: ops.map((o) => o.elemSlots),
+      wokeMatters: workload.kind === 'scenario', lockKills: this.lockKills() };
+  }
+
+  /** `KeyContext.lockKills`: per operation and instruction, the variables a `lock` guards. */
+  private lockKills(): number[][][] {
+    return this.ops.map((op) => op.instrs.map((instr) => {
+      if (instr.k !== 'leaf' || instr.stmt.k !== 'lock') return [];
+      const lock = instr.stmt.lock;
+      return this.varNames.flatMap((name, x) => (this.guard.get(name) === lock ? [x] : []));
+    }));
   }
 
   // ---- the initial state ------------------------------------------------------------------

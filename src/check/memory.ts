@@ -158,8 +158,8 @@ export interface TimestampMap {
 
 /** Fills `out` with the canonical positions of `m`'s messages (see `TimestampMap`). */
 export function canonicalTimestamps(m: Memory, active: readonly boolean[],
-  out: TimestampMap): TimestampMap {
-  const base = readableBase(m, active, out.base);
+  out: TimestampMap, dead?: readonly (readonly number[] | undefined)[]): TimestampMap {
+  const base = readableBase(m, active, out.base, dead);
   const nVars = base.length;
   out.pos.length = nVars;
   for (let x = 0; x < nVars; x++) {
@@ -204,10 +204,9 @@ function position(map: TimestampMap, x: number, ts: number): number {
  * which `active` is false will never access memory again; their views are left out. Messages
  * and views are numbered by `canonicalTimestamps`.
  */
-export function memoryKeyParts(m: Memory, active: readonly boolean[]): {
-  shared: string; threads: string[];
-} {
-  const map = canonicalTimestamps(m, active, { base: [], pos: [] });
+export function memoryKeyParts(m: Memory, active: readonly boolean[],
+  dead: readonly (readonly number[] | undefined)[] = []): { shared: string; threads: string[] } {
+  const map = canonicalTimestamps(m, active, { base: [], pos: [] }, dead);
   const nVars = map.base.length;
   let shared = '';
   for (let x = 0; x < nVars; x++) {
@@ -222,29 +221,36 @@ export function memoryKeyParts(m: Memory, active: readonly boolean[]): {
   for (const l of m.locks) shared += `${viewKey(l.released, map)}/${viewKey(l.ownWrites, map)}|`;
   shared += viewKey(m.global, map);
   const threads = m.threads.map((t, i) => (active[i]
-    ? `${viewKey(t.cur, map)}/${viewKey(t.seen, map)}/${viewKey(t.carry, map)}/` +
-      viewKey(t.own, map)
+    ? `${viewKey(t.cur, map, dead[i])}/${viewKey(t.seen, map, dead[i])}/` +
+      `${viewKey(t.carry, map)}/${viewKey(t.own, map)}`
     : '-'));
   return { shared, threads };
 }
 
-function viewKey(view: View, map: TimestampMap): string {
+function viewKey(view: View, map: TimestampMap, dead?: readonly number[]): string {
   let s = '';
-  for (let x = 0; x < map.base.length; x++) s += `${position(map, x, view[x])},`;
+  for (let x = 0; x < map.base.length; x++) {
+    s += dead?.includes(x) ? '*,' : `${position(map, x, view[x])},`;
+  }
   return s;
 }
 
 /**
  * Per variable, the oldest timestamp an active thread may still read (see `TimestampMap`),
- * written into `out`.
+ * written into `out`. `dead[t]`, where given, lists variables whose entries in thread `t`'s
+ * `cur` and `seen` decide nothing any more (see `KeyContext.lockKills`): they keep no message
+ * alive.
  */
-export function readableBase(m: Memory, active: readonly boolean[], out: number[]): number[] {
+export function readableBase(m: Memory, active: readonly boolean[], out: number[],
+  dead?: readonly (readonly number[] | undefined)[]): number[] {
   const nVars = m.layout.vars.length;
   out.length = nVars;
   for (let x = 0; x < nVars; x++) {
     let min = m.messages[x].length - 1;
     for (let t = 0; t < m.threads.length; t++) {
-      if (active[t] && m.threads[t].cur[x] < min) min = m.threads[t].cur[x];
+      if (active[t] && m.threads[t].cur[x] < min && !dead?.[t]?.includes(x)) {
+        min = m.threads[t].cur[x];
+      }
     }
     out[x] = min;
   }
@@ -272,15 +278,21 @@ export function hashSharedMemory(m: Memory, map: TimestampMap, h: Hash64): void 
   hashView(m.global, map, h);
 }
 
-/** Feeds `h` thread `t`'s four views, numbered by `map`. */
-export function hashThreadViews(m: Memory, t: number, map: TimestampMap, h: Hash64): void {
+/** Feeds `h` thread `t`'s four views, numbered by `map`; `dead` as for `readableBase`. */
+export function hashThreadViews(m: Memory, t: number, map: TimestampMap, h: Hash64,
+  dead?: readonly number[]): void {
   const v = m.threads[t];
-  hashView(v.cur, map, h);
-  hashView(v.seen, map, h);
+  hashView(v.cur, map, h, dead);
+  hashView(v.seen, map, h, dead);
   hashView(v.carry, map, h);
   hashView(v.own, map, h);
 }
 
-function hashView(view: View, map: TimestampMap, h: Hash64): void {
-  for (let x = 0; x < map.base.length; x++) h.add(position(map, x, view[x]));
+/** A dead entry's mark in a hashed view (positions are never negative). */
+const DEAD = -1;
+
+function hashView(view: View, map: TimestampMap, h: Hash64, dead?: readonly number[]): void {
+  for (let x = 0; x < map.base.length; x++) {
+    h.add(dead !== undefined && dead.includes(x) ? DEAD : position(map, x, view[x]));
+  }
 }
