@@ -44,12 +44,58 @@ export interface KeyContext {
    * key leaves them out.
    */
   lockKills: readonly (readonly (readonly number[])[])[];
+  /**
+   * Whether a thread's future is known from its place alone (parameter ranges: the rest of
+   * its operation, then any operation while calls are left), so that `memoryActive` may
+   * leave out the views of threads that will never read shared memory again. Per operation
+   * index, per instruction: `CompiledOp.readsAhead` and `emitsAhead`.
+   */
+  future: { readsAhead: readonly (readonly boolean[])[];
+    emitsAhead: readonly (readonly boolean[])[] } | null;
+}
+
+/**
+ * Fills `out` with, per thread, whether its views belong in the key. Views only ever decide
+ * what a read returns. A thread that has stopped never reads again; neither does one in its
+ * last operation past its last read (say, a free that has made its lockless test). Its views
+ * can still reach a reader through a message it writes or a lock it releases, so it counts
+ * while some other thread may still read, and not after. Once no thread will read again,
+ * only the newest value of each variable matters (to the invariants, to destroy and to a
+ * thread running alone), and every thread's views drop out; the messages go with them (see
+ * `readableBase`).
+ */
+export function memoryActive(s: State, ctx: KeyContext, out: boolean[]): boolean[] {
+  const n = s.threads.length;
+  out.length = n;
+  let readers = 0;
+  for (let t = 0; t < n; t++) {
+    const role = memoryRole(s.threads[t], ctx);
+    out[t] = role === READS;
+    if (role === READS) readers++;
+  }
+  if (readers === 0) return out;
+  for (let t = 0; t < n; t++) {
+    if (!out[t] && memoryRole(s.threads[t], ctx) === EMITS) out[t] = true;
+  }
+  return out;
+}
+
+const NONE = 0;
+const EMITS = 1;
+const READS = 2;
+
+function memoryRole(th: ThreadState, ctx: KeyContext): number {
+  if (th.status === DONE) return NONE;
+  const f = ctx.future;
+  if (f === null || th.cpc > 0) return READS;
+  if (th.op < 0) return NONE;
+  return f.readsAhead[th.op][th.pc] ? READS : f.emitsAhead[th.op][th.pc] ? EMITS : NONE;
 }
 
 /** The canonical key of `s`. */
 export function stateKey(s: State, ctx: KeyContext): string {
   const n = s.threads.length;
-  const active = s.threads.map((th) => th.status !== DONE);
+  const active = memoryActive(s, ctx, []);
   const mem = memoryKeyParts(s.mem, active, s.threads.map((th) => deadViews(th, ctx)));
   const held = heldLocks(s);
   const rest = (th: ThreadState, t: number): string =>
@@ -164,11 +210,8 @@ function encode(v: Value): number {
  */
 export function stateHash(s: State, ctx: KeyContext, h: Hash64): void {
   const n = s.threads.length;
-  for (let t = 0; t < n; t++) {
-    active[t] = s.threads[t].status !== DONE;
-    dead[t] = deadViews(s.threads[t], ctx);
-  }
-  active.length = n;
+  memoryActive(s, ctx, active);
+  for (let t = 0; t < n; t++) dead[t] = deadViews(s.threads[t], ctx);
   dead.length = n;
   canonicalTimestamps(s.mem, active, timestamps, dead);
 

@@ -88,7 +88,9 @@ export class Machine extends StepExecutor {
     const shared = workload.kind === 'scenario' ? workload.scenario.shared.map((v) => v.name) : [];
     this.varNames = [...ir.state.vars.map((v) => v.name), ...shared];
     this.keyContext = { symmetric: this.symmetric, elemSlots: ops.map((o) => o.elemSlots),
-      wokeMatters: workload.kind === 'scenario', lockKills: this.lockKills() };
+      wokeMatters: workload.kind === 'scenario', lockKills: this.lockKills(),
+      future: workload.kind === 'ranges' ? { readsAhead: ops.map((o) => o.readsAhead),
+        emitsAhead: ops.map((o) => o.emitsAhead) } : null };
   }
 
   /** `KeyContext.lockKills`: per operation and instruction, the variables a `lock` guards. */

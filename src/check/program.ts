@@ -43,6 +43,14 @@ export interface CompiledOp {
   live: boolean[][];
   /** Per slot: whether it holds an element. */
   elemSlots: boolean[];
+  /** Per instruction: whether it or a later step of the operation reads shared memory. */
+  readsAhead: boolean[];
+  /**
+   * Per instruction: whether it or a later step passes the thread's views on to others: a
+   * write or reserve step (the message carries them), an unlock or a wait-queue action (the
+   * lock keeps them), an `mb` (the global view).
+   */
+  emitsAhead: boolean[];
 }
 
 /** Raised when the spec cannot be run at all (a name that resolves to nothing, ...). */
@@ -65,7 +73,31 @@ function compileOp(op: Op, index: number): CompiledOp {
   emitBlock(op.body, instrs, slots, where, null);
   instrs.push({ k: 'return' });
   const elemSlots = [...op.params, ...op.locals].map((v) => v.type === 'elem');
-  return { op, index, instrs, slots, live: liveSlots(instrs, slots), elemSlots };
+  return { op, index, instrs, slots, live: liveSlots(instrs, slots), elemSlots,
+    readsAhead: ahead(instrs, (st) => st.k === 'read'),
+    emitsAhead: ahead(instrs, (st) => EMITS.has(st.k) || (st.k === 'fence' && st.fence === 'mb')) };
+}
+
+const EMITS = new Set<LeafStmt['k']>(['write', 'remove_element', 'add_element', 'unlock',
+  'enqueue', 'dequeue', 'wake']);
+
+/** Per instruction: whether it or one it may lead to within the operation satisfies `is`. */
+function ahead(instrs: Instr[], is: (st: LeafStmt) => boolean): boolean[] {
+  const out = instrs.map((ins) => ins.k === 'leaf' && is(ins.stmt));
+  for (let changed = true; changed;) {
+    changed = false;
+    for (let pc = instrs.length - 1; pc >= 0; pc--) {
+      if (out[pc]) continue;
+      const ins = instrs[pc];
+      const next = ins.k === 'leaf' ? [pc + 1] : ins.k === 'branch' ? [pc + 1, ins.target]
+        : ins.k === 'jump' ? [ins.target] : [];
+      if (next.some((q) => out[q])) {
+        out[pc] = true;
+        changed = true;
+      }
+    }
+  }
+  return out;
 }
 
 /** Classic backward liveness over the flat instructions. */

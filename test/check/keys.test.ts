@@ -3,7 +3,7 @@ import { FingerprintSet, Hash64 } from '../../src/check/hash.ts';
 import { stateHash, stateKey } from '../../src/check/keys.ts';
 import { Machine } from '../../src/check/machine.ts';
 import { compileOps } from '../../src/check/program.ts';
-import { fork, type State } from '../../src/check/state.ts';
+import { DONE, fork, type State } from '../../src/check/state.ts';
 import { doWrite } from '../../src/check/memory.ts';
 import { loadSpec } from '../../src/spec/load.ts';
 
@@ -155,5 +155,32 @@ describe('state fingerprints', () => {
     const between = (s: State): State => ({ ...s, threads: s.threads.map((th, t) =>
       (t === 0 ? { ...th, op: -1, pc: 0, locals: [] } : th)) });
     expect(fp(between(stale))).not.toBe(fp(between(caughtUp)));
+  });
+
+  it('forget the views and the history once no thread will read shared memory again', () => {
+    const machine = new Machine(ir, compileOps(ir), { min_nr: 1, capacity: 0, threads: 2, ops: 2 },
+      { kind: 'ranges', threads: 2, ops: 2, intRange: [1, 2] }, { sc: false });
+    const free = machine.ops.find((o) => o.op.name === 'free')!;
+    const wakePc = free.instrs.findIndex((i) => i.k === 'leaf' && i.stmt.k === 'wake');
+    const start = machine.initial()!;
+    // Thread 1 has stopped; thread 0 is in its last call, a free past its lockless test.
+    const ending = (s: State, cpc: number): State => ({ ...s, threads: [
+      { ...s.threads[0], op: free.index, pc: wakePc, locals: free.slots.map(() => null), cpc },
+      { ...s.threads[1], status: DONE, cpc: 0 }] });
+    // The same newest values, reached with and without a stale message in between.
+    const direct = start;
+    const via = fork(start, 1);
+    via.mem = doWrite(start.mem, 1, 'curr_nr', 0, 'once', { sc: false }).memory;
+    via.mem = doWrite(via.mem, 1, 'curr_nr', 1, 'once', { sc: false }).memory;
+    const h = new Hash64();
+    const fp = (s: State): string => {
+      stateHash(s, machine.keyContext, h);
+      return `${h.lo}:${h.hi}`;
+    };
+    expect(fp(ending(via, 0))).toBe(fp(ending(direct, 0)));
+    expect(stateKey(ending(via, 0), machine.keyContext))
+      .toBe(stateKey(ending(direct, 0), machine.keyContext));
+    // With a call left, thread 0 may free again and read the stale 0 in its lockless test.
+    expect(fp(ending(via, 1))).not.toBe(fp(ending(direct, 1)));
   });
 });
