@@ -43,7 +43,10 @@ export interface CompiledOp {
   live: boolean[][];
   /** Per slot: whether it holds an element. */
   elemSlots: boolean[];
-  /** Per instruction: whether it or a later step of the operation reads shared memory. */
+  /**
+   * Per instruction: whether it or a later step of the operation reads shared memory where
+   * the read may return an older message than the newest (see `readsAnyMessage`).
+   */
   readsAhead: boolean[];
   /**
    * Per instruction: whether it or a later step passes the thread's views on to others: a
@@ -63,10 +66,10 @@ export class CheckSpecError extends Error {
 
 /** Compiles every operation of `ir`. */
 export function compileOps(ir: SpecIR): CompiledOp[] {
-  return ir.ops.map((op, index) => compileOp(op, index));
+  return ir.ops.map((op, index) => compileOp(op, index, ir));
 }
 
-function compileOp(op: Op, index: number): CompiledOp {
+function compileOp(op: Op, index: number, ir: SpecIR): CompiledOp {
   const slots = [...op.params.map((p) => p.name), ...op.locals.map((l) => l.name)];
   const instrs: Instr[] = [];
   const where = `${op.name}`;
@@ -74,8 +77,19 @@ function compileOp(op: Op, index: number): CompiledOp {
   instrs.push({ k: 'return' });
   const elemSlots = [...op.params, ...op.locals].map((v) => v.type === 'elem');
   return { op, index, instrs, slots, live: liveSlots(instrs, slots), elemSlots,
-    readsAhead: ahead(instrs, (st) => st.k === 'read'),
+    readsAhead: ahead(instrs, (st) => st.k === 'read' && readsAnyMessage(ir, op.name, st)),
     emitsAhead: ahead(instrs, (st) => EMITS.has(st.k) || (st.k === 'fence' && st.fence === 'mb')) };
+}
+
+/**
+ * Whether a read may return an older message than the newest: an atomic variable's, an
+ * unguarded one's, or a declared lockless read. Any other read of a guarded variable runs
+ * under its lock (else it breaks access_discipline), and there it returns the newest message.
+ */
+function readsAnyMessage(ir: SpecIR, op: string, st: Extract<LeafStmt, { k: 'read' }>): boolean {
+  const decl = ir.state.vars.find((v) => v.name === st.var);
+  if (decl === undefined || decl.access.kind === 'atomic') return true;
+  return decl.access.locklessReads.some((at) => at.op === op && at.label === st.label);
 }
 
 const EMITS = new Set<LeafStmt['k']>(['write', 'remove_element', 'add_element', 'unlock',

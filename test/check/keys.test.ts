@@ -182,5 +182,11 @@ describe('state fingerprints', () => {
       .toBe(stateKey(ending(direct, 0), machine.keyContext));
     // With a call left, thread 0 may free again and read the stale 0 in its lockless test.
     expect(fp(ending(via, 1))).not.toBe(fp(ending(direct, 1)));
+    // An alloc reads curr_nr only under pool.lock, where the newest message is all there is.
+    const alloc = machine.ops.find((o) => o.op.name === 'alloc')!;
+    const inAlloc = (s: State): State => ({ ...s, threads: [
+      { ...s.threads[0], op: alloc.index, pc: 1, locals: alloc.slots.map(() => null), cpc: 0 },
+      { ...s.threads[1], status: DONE, cpc: 0 }] });
+    expect(fp(inAlloc(via))).toBe(fp(inAlloc(direct)));
   });
 });
