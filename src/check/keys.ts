@@ -45,13 +45,26 @@ export interface KeyContext {
    */
   lockKills: readonly (readonly (readonly number[])[])[];
   /**
-   * Whether a thread's future is known from its place alone (parameter ranges: the rest of
-   * its operation, then any operation while calls are left), so that `memoryActive` may
-   * leave out the views of threads that will never read shared memory again. Per operation
-   * index, per instruction: `CompiledOp.readsAhead` and `emitsAhead`.
+   * What a thread's future holds, known from its place alone in the parameter ranges (the
+   * rest of its operation, then up to `cpc` calls of its choosing), so that `memoryActive`
+   * may leave out the views of threads that will never read shared memory again; null for a
+   * scenario. See `Machine.futureOfCalls`.
    */
-  future: { readsAhead: readonly (readonly boolean[])[];
-    emitsAhead: readonly (readonly boolean[])[] } | null;
+  future: Future | null;
+}
+
+/** See `KeyContext.future`. */
+export interface Future {
+  /** Per operation index, per instruction: `CompiledOp.readsAhead`. */
+  readsAhead: readonly (readonly boolean[])[];
+  /** Per operation index, per instruction: `CompiledOp.emitsAhead`. */
+  emitsAhead: readonly (readonly boolean[])[];
+  /** Per operation index: whether it may hand the caller an element. */
+  givesElement: readonly boolean[];
+  /** Some call that passes no element reaches a read that may return an older message. */
+  readsWithoutElement: boolean;
+  /** Some call that passes an element does. */
+  readsWithElement: boolean;
 }
 
 /**
@@ -87,9 +100,17 @@ const READS = 2;
 function memoryRole(th: ThreadState, ctx: KeyContext): number {
   if (th.status === DONE) return NONE;
   const f = ctx.future;
-  if (f === null || th.cpc > 0) return READS;
-  if (th.op < 0) return NONE;
-  return f.readsAhead[th.op][th.pc] ? READS : f.emitsAhead[th.op][th.pc] ? EMITS : NONE;
+  if (f === null || (th.op >= 0 && f.readsAhead[th.op][th.pc])) return READS;
+  // The calls left: with one, it reads if a call it can make reads (one that passes an
+  // element needs one in hand, or from the operation it is in); with two or more, it could
+  // first get an element.
+  if (th.cpc >= 2 && (f.readsWithoutElement || f.readsWithElement)) return READS;
+  if (th.cpc === 1) {
+    const mayHold = th.regs.length > 0 || (th.op >= 0 && f.givesElement[th.op]);
+    if (f.readsWithoutElement || (mayHold && f.readsWithElement)) return READS;
+    return EMITS;
+  }
+  return th.op >= 0 && f.emitsAhead[th.op][th.pc] ? EMITS : NONE;
 }
 
 /** The canonical key of `s`. */

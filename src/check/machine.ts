@@ -3,7 +3,7 @@ import {
   argValue, callChoices, formatCall, formatValue, regValue, type Call, type ClientProgram,
 } from './client.ts';
 import type { TraceEvent } from './events.ts';
-import type { KeyContext } from './keys.ts';
+import type { Future, KeyContext } from './keys.ts';
 import {
   doRead, doWrite, fenceIsLocal, holder, latestValue, newMemory, readable, type MemoryMode,
 } from './memory.ts';
@@ -77,7 +77,7 @@ export class Machine extends StepExecutor {
   /** Threads with the same local state are interchangeable (parameter ranges only). */
   readonly symmetric: boolean;
   /** What state keys need to know of this configuration. */
-  readonly keyContext: KeyContext;
+  readonly keyContext: KeyContext & { future: Future | null };
   private readonly varNames: string[];
   private readonly calls = new Map<string, Call[]>();
 
@@ -88,9 +88,7 @@ export class Machine extends StepExecutor {
     const shared = workload.kind === 'scenario' ? workload.scenario.shared.map((v) => v.name) : [];
     this.varNames = [...ir.state.vars.map((v) => v.name), ...shared];
     this.keyContext = { symmetric: this.symmetric, elemSlots: ops.map((o) => o.elemSlots),
-      wokeMatters: workload.kind === 'scenario', lockKills: this.lockKills(),
-      future: workload.kind === 'ranges' ? { readsAhead: ops.map((o) => o.readsAhead),
-        emitsAhead: ops.map((o) => o.emitsAhead) } : null };
+      wokeMatters: workload.kind === 'scenario', lockKills: this.lockKills(), future: null };
   }
 
   /** `KeyContext.lockKills`: per operation and instruction, the variables a `lock` guards. */
@@ -133,7 +131,41 @@ export class Machine extends StepExecutor {
     // The backing allocator's capacity counts beyond what create put in the reserve.
     s.limit = outCount(s.out) + (this.paramValues[this.ir.state.backing.capacityParam] ?? 0);
     if (this.workload.kind === 'scenario') s = this.applyStart(s, this.workload.scenario);
-    return this.publish(s);
+    const published = this.publish(s);
+    if (this.workload.kind === 'ranges') this.keyContext.future = this.futureOfCalls(published);
+    return published;
+  }
+
+  /**
+   * `KeyContext.future`: which calls reach a read that may return an older message. A call
+   * rests, after the steps no other thread can see, at a place that depends only on its
+   * arguments, and of an element argument only on whether it is null (handles are
+   * anonymous: the pool only moves them and compares them); so each call is tried once from
+   * `s`, with an element in hand and without.
+   */
+  private futureOfCalls(s: State): Future {
+    const w = this.workload as Extract<Workload, { kind: 'ranges' }>;
+    const future: Future = { readsAhead: this.ops.map((o) => o.readsAhead),
+      emitsAhead: this.ops.map((o) => o.emitsAhead),
+      givesElement: this.ops.map((o) => o.op.returns === 'elem'),
+      readsWithoutElement: false, readsWithElement: false };
+    const handle = lowestFreeHandle(s.out, 30);
+    for (const held of [[], [handle]]) {
+      for (const call of callChoices(this.ops, held, w.intRange)) {
+        const next = fork(s, 0);
+        next.threads[0].regs = held.slice();
+        this.startOp(next, 0, call, null);
+        this.settle(next, 0, null);
+        const th = next.threads[0];
+        const reads = th.op >= 0 && this.ops[th.op].readsAhead[th.pc];
+        if (call.args.some((a, i) => call.op.op.params[i].type === 'elem' && a !== null)) {
+          future.readsWithElement ||= reads;
+        } else {
+          future.readsWithoutElement ||= reads;
+        }
+      }
+    }
+    return future;
   }
 
   private applyStart(s: State, scenario: Scenario): State {

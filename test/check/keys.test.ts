@@ -165,7 +165,8 @@ describe('state fingerprints', () => {
     const start = machine.initial()!;
     // Thread 1 has stopped; thread 0 is in its last call, a free past its lockless test.
     const ending = (s: State, cpc: number): State => ({ ...s, threads: [
-      { ...s.threads[0], op: free.index, pc: wakePc, locals: free.slots.map(() => null), cpc },
+      { ...s.threads[0], op: free.index, pc: wakePc, locals: free.slots.map(() => null), cpc,
+        regs: [7] },
       { ...s.threads[1], status: DONE, cpc: 0 }] });
     // The same newest values, reached with and without a stale message in between.
     const direct = start;
@@ -180,7 +181,8 @@ describe('state fingerprints', () => {
     expect(fp(ending(via, 0))).toBe(fp(ending(direct, 0)));
     expect(stateKey(ending(via, 0), machine.keyContext))
       .toBe(stateKey(ending(direct, 0), machine.keyContext));
-    // With a call left, thread 0 may free again and read the stale 0 in its lockless test.
+    // With a call left, thread 0 may free the element it holds and read the stale 0 in its
+    // lockless test.
     expect(fp(ending(via, 1))).not.toBe(fp(ending(direct, 1)));
     // An alloc reads curr_nr only under pool.lock, where the newest message is all there is.
     const alloc = machine.ops.find((o) => o.op.name === 'alloc')!;
@@ -188,5 +190,12 @@ describe('state fingerprints', () => {
       { ...s.threads[0], op: alloc.index, pc: 1, locals: alloc.slots.map(() => null), cpc: 0 },
       { ...s.threads[1], status: DONE, cpc: 0 }] });
     expect(fp(inAlloc(via))).toBe(fp(inAlloc(direct)));
+    // Between calls with one call left: without an element in hand, no call it can make
+    // reads locklessly (free(null) returns at once); with one, its free will.
+    const lastCall = (s: State, held: number[]): State => ({ ...s, threads: [
+      { ...s.threads[0], op: -1, pc: 0, locals: [], cpc: 1, regs: held },
+      { ...s.threads[1], status: DONE, cpc: 0 }] });
+    expect(fp(lastCall(via, []))).toBe(fp(lastCall(direct, [])));
+    expect(fp(lastCall(via, [7]))).not.toBe(fp(lastCall(direct, [7])));
   });
 });
