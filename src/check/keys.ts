@@ -1,6 +1,7 @@
 import { Hash64 } from './hash.ts';
 import {
-  canonicalTimestamps, hashSharedMemory, hashThreadViews, memoryKeyParts, type TimestampMap,
+  canonicalTimestamps, hashSharedMemory, hashThreadViews, memoryKeyParts, type DeadViews,
+  type TimestampMap,
 } from './memory.ts';
 import type { Value } from './program.ts';
 import { DONE, RUN, type State, type ThreadState } from './state.ts';
@@ -68,34 +69,34 @@ export interface Future {
 }
 
 /**
- * Fills `out` with, per thread, whether its views belong in the key. Views only ever decide
- * what a read returns. A thread that has stopped never reads again; neither does one in its
+ * Fills `out` with, per thread, how its views belong in the key: not at all (`NONE`), all but
+ * `cur` (`EMITS`), or all (`READS`). Views only ever decide what a read returns. A thread that has stopped never reads again; neither does one in its
  * last operation past its last read (say, a free that has made its lockless test). Its views
- * can still reach a reader through a message it writes or a lock it releases, so it counts
- * while some other thread may still read, and not after. Once no thread will read again,
+ * can still reach a reader through a message it writes or a lock it releases, so they count
+ * while some other thread may still read, and not after; its `cur` never leaves the thread
+ * (only reads use it), so it counts only for a thread that will read. Once no thread will read again,
  * only the newest value of each variable matters (to the invariants, to destroy and to a
  * thread running alone), and every thread's views drop out; the messages go with them (see
  * `readableBase`).
  */
-export function memoryActive(s: State, ctx: KeyContext, out: boolean[]): boolean[] {
+export function memoryActive(s: State, ctx: KeyContext, out: number[]): number[] {
   const n = s.threads.length;
   out.length = n;
   let readers = 0;
   for (let t = 0; t < n; t++) {
-    const role = memoryRole(s.threads[t], ctx);
-    out[t] = role === READS;
-    if (role === READS) readers++;
+    out[t] = memoryRole(s.threads[t], ctx);
+    if (out[t] === READS) readers++;
   }
-  if (readers === 0) return out;
-  for (let t = 0; t < n; t++) {
-    if (!out[t] && memoryRole(s.threads[t], ctx) === EMITS) out[t] = true;
-  }
+  if (readers === 0) out.fill(NONE);
   return out;
 }
 
-const NONE = 0;
-const EMITS = 1;
-const READS = 2;
+/** `memoryActive`: the thread's views are left out of the key. */
+export const NONE = 0;
+/** `memoryActive`: the thread passes views on but will not read; `cur` is left out. */
+export const EMITS = 1;
+/** `memoryActive`: the thread may read a message older than the newest. */
+export const READS = 2;
 
 function memoryRole(th: ThreadState, ctx: KeyContext): number {
   if (th.status === DONE) return NONE;
@@ -116,8 +117,9 @@ function memoryRole(th: ThreadState, ctx: KeyContext): number {
 /** The canonical key of `s`. */
 export function stateKey(s: State, ctx: KeyContext): string {
   const n = s.threads.length;
-  const active = memoryActive(s, ctx, []);
-  const mem = memoryKeyParts(s.mem, active, s.threads.map((th) => deadViews(th, ctx)));
+  const roles = memoryActive(s, ctx, []);
+  const mem = memoryKeyParts(s.mem, roles.map((r) => r !== NONE),
+    s.threads.map((th, t) => deadViews(th, roles[t], ctx)));
   const held = heldLocks(s);
   const rest = (th: ThreadState, t: number): string =>
     `${th.op},${th.pc},${th.status},${th.queue},${th.woken ? 1 : 0},${th.cpc},${held[t]}:` +
@@ -175,12 +177,39 @@ export function stateKey(s: State, ctx: KeyContext): string {
   return `${threads}${reserve}$${out.join(',')}+${unnamed}${tail}`;
 }
 
-/** The variables whose `cur` and `seen` entries decide nothing for `th` (see `lockKills`). */
-function deadViews(th: ThreadState, ctx: KeyContext): readonly number[] | undefined {
-  if (th.op < 0 || th.status !== RUN) return undefined;
-  const kills = ctx.lockKills[th.op]?.[th.pc];
-  return kills !== undefined && kills.length > 0 ? kills : undefined;
+/**
+ * The entries of `th`'s `cur` and `seen` that decide nothing (see `lockKills` and
+ * `memoryActive`), for a thread whose role is `role`.
+ */
+function deadViews(th: ThreadState, role: number, ctx: KeyContext): DeadViews | undefined {
+  const table = deadTables.get(ctx) ?? buildDeadTable(ctx);
+  const atLock = th.op >= 0 && th.status === RUN ? table.atLock[th.op][th.pc] : undefined;
+  if (role === EMITS) return atLock?.emitter ?? table.emitter;
+  return atLock?.reader;
 }
+
+interface DeadTable {
+  emitter: DeadViews;
+  atLock: ({ reader: DeadViews; emitter: DeadViews } | undefined)[][];
+}
+
+const deadTables = new WeakMap<KeyContext, DeadTable>();
+
+function buildDeadTable(ctx: KeyContext): DeadTable {
+  const table: DeadTable = {
+    emitter: { cur: ALL, seen: 0 },
+    atLock: ctx.lockKills.map((perPc) => perPc.map((kills) => {
+      if (kills.length === 0) return undefined;
+      const mask = kills.reduce((m, x) => (x < 31 ? m | (1 << x) : m), 0);
+      return { reader: { cur: mask, seen: mask }, emitter: { cur: ALL, seen: mask } };
+    })),
+  };
+  deadTables.set(ctx, table);
+  return table;
+}
+
+/** Every variable (that a mask can mark). */
+const ALL = 0x7fffffff;
 
 function maskedLocals(th: ThreadState, ctx: KeyContext): string {
   const elem = th.op >= 0 ? ctx.elemSlots[th.op] : [];
@@ -211,8 +240,9 @@ const threadPart = new Hash64();
 const partLo: number[] = [];
 const partHi: number[] = [];
 const order: number[] = [];
+const roles: number[] = [];
 const active: boolean[] = [];
-const dead: (readonly number[] | undefined)[] = [];
+const dead: (DeadViews | undefined)[] = [];
 const timestamps: TimestampMap = { base: [], pos: [] };
 const handleIds = new Int32Array(32);
 
@@ -231,8 +261,12 @@ function encode(v: Value): number {
  */
 export function stateHash(s: State, ctx: KeyContext, h: Hash64): void {
   const n = s.threads.length;
-  memoryActive(s, ctx, active);
-  for (let t = 0; t < n; t++) dead[t] = deadViews(s.threads[t], ctx);
+  memoryActive(s, ctx, roles);
+  for (let t = 0; t < n; t++) {
+    active[t] = roles[t] !== NONE;
+    dead[t] = deadViews(s.threads[t], roles[t], ctx);
+  }
+  active.length = n;
   dead.length = n;
   canonicalTimestamps(s.mem, active, timestamps, dead);
 

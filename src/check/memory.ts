@@ -156,9 +156,24 @@ export interface TimestampMap {
   pos: number[][];
 }
 
+/**
+ * Entries of a thread's `cur` and `seen` that decide nothing about its future, as bit masks
+ * (bit x for variable x; variables from 31 on are never marked): they keep no message alive
+ * and are left out of the key.
+ */
+export interface DeadViews {
+  cur: number;
+  seen: number;
+}
+
+/** Whether `mask` marks variable `x`. */
+function marked(mask: number | undefined, x: number): boolean {
+  return mask !== undefined && x < 31 && (mask & (1 << x)) !== 0;
+}
+
 /** Fills `out` with the canonical positions of `m`'s messages (see `TimestampMap`). */
 export function canonicalTimestamps(m: Memory, active: readonly boolean[],
-  out: TimestampMap, dead?: readonly (readonly number[] | undefined)[]): TimestampMap {
+  out: TimestampMap, dead?: readonly (DeadViews | undefined)[]): TimestampMap {
   const base = readableBase(m, active, out.base, dead);
   const nVars = base.length;
   out.pos.length = nVars;
@@ -205,7 +220,7 @@ function position(map: TimestampMap, x: number, ts: number): number {
  * and views are numbered by `canonicalTimestamps`.
  */
 export function memoryKeyParts(m: Memory, active: readonly boolean[],
-  dead: readonly (readonly number[] | undefined)[] = []): { shared: string; threads: string[] } {
+  dead: readonly (DeadViews | undefined)[] = []): { shared: string; threads: string[] } {
   const map = canonicalTimestamps(m, active, { base: [], pos: [] }, dead);
   const nVars = map.base.length;
   let shared = '';
@@ -221,34 +236,32 @@ export function memoryKeyParts(m: Memory, active: readonly boolean[],
   for (const l of m.locks) shared += `${viewKey(l.released, map)}/${viewKey(l.ownWrites, map)}|`;
   shared += viewKey(m.global, map);
   const threads = m.threads.map((t, i) => (active[i]
-    ? `${viewKey(t.cur, map, dead[i])}/${viewKey(t.seen, map, dead[i])}/` +
+    ? `${viewKey(t.cur, map, dead[i]?.cur)}/${viewKey(t.seen, map, dead[i]?.seen)}/` +
       `${viewKey(t.carry, map)}/${viewKey(t.own, map)}`
     : '-'));
   return { shared, threads };
 }
 
-function viewKey(view: View, map: TimestampMap, dead?: readonly number[]): string {
+function viewKey(view: View, map: TimestampMap, dead?: number): string {
   let s = '';
   for (let x = 0; x < map.base.length; x++) {
-    s += dead?.includes(x) ? '*,' : `${position(map, x, view[x])},`;
+    s += marked(dead, x) ? '*,' : `${position(map, x, view[x])},`;
   }
   return s;
 }
 
 /**
  * Per variable, the oldest timestamp an active thread may still read (see `TimestampMap`),
- * written into `out`. `dead[t]`, where given, lists variables whose entries in thread `t`'s
- * `cur` and `seen` decide nothing any more (see `KeyContext.lockKills`): they keep no message
- * alive.
+ * written into `out`. Entries `dead[t].cur` of thread `t`'s `cur` keep no message alive.
  */
 export function readableBase(m: Memory, active: readonly boolean[], out: number[],
-  dead?: readonly (readonly number[] | undefined)[]): number[] {
+  dead?: readonly (DeadViews | undefined)[]): number[] {
   const nVars = m.layout.vars.length;
   out.length = nVars;
   for (let x = 0; x < nVars; x++) {
     let min = m.messages[x].length - 1;
     for (let t = 0; t < m.threads.length; t++) {
-      if (active[t] && m.threads[t].cur[x] < min && !dead?.[t]?.includes(x)) {
+      if (active[t] && m.threads[t].cur[x] < min && !marked(dead?.[t]?.cur, x)) {
         min = m.threads[t].cur[x];
       }
     }
@@ -278,12 +291,12 @@ export function hashSharedMemory(m: Memory, map: TimestampMap, h: Hash64): void 
   hashView(m.global, map, h);
 }
 
-/** Feeds `h` thread `t`'s four views, numbered by `map`; `dead` as for `readableBase`. */
+/** Feeds `h` thread `t`'s four views, numbered by `map`, without the `dead` entries. */
 export function hashThreadViews(m: Memory, t: number, map: TimestampMap, h: Hash64,
-  dead?: readonly number[]): void {
+  dead?: DeadViews): void {
   const v = m.threads[t];
-  hashView(v.cur, map, h, dead);
-  hashView(v.seen, map, h, dead);
+  hashView(v.cur, map, h, dead?.cur);
+  hashView(v.seen, map, h, dead?.seen);
   hashView(v.carry, map, h);
   hashView(v.own, map, h);
 }
@@ -291,8 +304,8 @@ export function hashThreadViews(m: Memory, t: number, map: TimestampMap, h: Hash
 /** A dead entry's mark in a hashed view (positions are never negative). */
 const DEAD = -1;
 
-function hashView(view: View, map: TimestampMap, h: Hash64, dead?: readonly number[]): void {
+function hashView(view: View, map: TimestampMap, h: Hash64, dead?: number): void {
   for (let x = 0; x < map.base.length; x++) {
-    h.add(dead !== undefined && dead.includes(x) ? DEAD : position(map, x, view[x]));
+    h.add(marked(dead, x) ? DEAD : position(map, x, view[x]));
   }
 }

@@ -198,4 +198,35 @@ describe('state fingerprints', () => {
     expect(fp(lastCall(via, []))).toBe(fp(lastCall(direct, [])));
     expect(fp(lastCall(via, [7]))).not.toBe(fp(lastCall(direct, [7])));
   });
+
+  it('keep the views a thread passes on but not the cur of a thread that will not read', () => {
+    const machine = new Machine(ir, compileOps(ir), { min_nr: 1, capacity: 0, threads: 2, ops: 2 },
+      { kind: 'ranges', threads: 2, ops: 2, intRange: [1, 2] }, { sc: false });
+    const resize = machine.ops.find((o) => o.op.name === 'resize')!;
+    const start = machine.initial()!;
+    const wrote = fork(start, 0);
+    wrote.mem = doWrite(start.mem, 0, 'curr_nr', 0, 'once', { sc: false }).memory;
+    // Thread 0 wrote curr_nr, which thread 1 has not seen. Thread 0 is in its last call, a resize holding pool.lock (it reads only under the lock,
+    // and will unlock); thread 1 holds an element and has a call left (its free may read).
+    const placed = (cur: number, seen: number): State => {
+      const s = fork(wrote, 0);
+      s.threads[0] = { ...s.threads[0], op: resize.index, pc: 1,
+        locals: resize.slots.map(() => null), cpc: 0 };
+      s.threads[1] = { ...s.threads[1], cpc: 1, regs: [7] };
+      const v = s.mem.threads[0];
+      s.mem = { ...s.mem, threads: [{ ...v, cur: [cur, 0], seen: [seen, 0] }, s.mem.threads[1]],
+        locks: s.mem.locks.map((l, i) => (i === 0 ? { ...l, holder: 0 } : l)) };
+      return s;
+    };
+    const h = new Hash64();
+    const fp = (s: State): string => {
+      stateHash(s, machine.keyContext, h);
+      return `${h.lo}:${h.hi}`;
+    };
+    expect(fp(placed(0, 1))).toBe(fp(placed(1, 1)));
+    expect(stateKey(placed(0, 1), machine.keyContext)).toBe(stateKey(placed(1, 1), machine.keyContext));
+    // Its seen reaches thread 1 through pool.lock: an unlock releases it, and a later
+    // lockless read by thread 1 could then not return the older message.
+    expect(fp(placed(0, 0))).not.toBe(fp(placed(0, 1)));
+  });
 });
