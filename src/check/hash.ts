@@ -98,3 +98,69 @@ export class FingerprintSet {
     }
   }
 }
+
+/**
+ * A set of states by fingerprint where a state may stand for others: each entry is a
+ * fingerprint and a *cover*, a packed vector of small counters (four bits each), and a state
+ * counts as seen when an entry with its fingerprint has every counter at least as large (see
+ * `KeyContext.subsumeCalls`). With covers all 0 it is a plain set of fingerprints. Open
+ * addressing with linear probing over (lo, hi, cover) triples; entries with one fingerprint
+ * and covers neither of which is larger sit side by side on the probe path.
+ */
+export class CoverSet {
+  private table = new Int32Array(3 << 16);
+  private mask = (1 << 16) - 1;
+  private count = 0;
+
+  /** The number of entries held. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Adds (lo, hi, cover); returns false when an entry covers it already. */
+  add(lo: number, hi: number, cover: number): boolean {
+    if (lo === 0 && hi === 0) lo = 1;
+    const t = this.table;
+    let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & this.mask;
+    for (;;) {
+      const a = t[3 * i];
+      const b = t[3 * i + 1];
+      if (a === 0 && b === 0) break;
+      if (a === lo && b === hi && covers(t[3 * i + 2], cover)) return false;
+      i = (i + 1) & this.mask;
+    }
+    t[3 * i] = lo;
+    t[3 * i + 1] = hi;
+    t[3 * i + 2] = cover;
+    if (++this.count * 2 > this.mask) this.grow();
+    return true;
+  }
+
+  private grow(): void {
+    const old = this.table;
+    this.table = new Int32Array(old.length * 2);
+    this.mask = this.mask * 2 + 1;
+    this.count = 0;
+    for (let i = 0; i < old.length; i += 3) {
+      if (old[i] !== 0 || old[i + 1] !== 0) this.insert(old[i], old[i + 1], old[i + 2]);
+    }
+  }
+
+  private insert(lo: number, hi: number, cover: number): void {
+    const t = this.table;
+    let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & this.mask;
+    while (t[3 * i] !== 0 || t[3 * i + 1] !== 0) i = (i + 1) & this.mask;
+    t[3 * i] = lo;
+    t[3 * i + 1] = hi;
+    t[3 * i + 2] = cover;
+    this.count++;
+  }
+}
+
+/** Whether every four-bit counter of `a` is at least that of `b`. */
+export function covers(a: number, b: number): boolean {
+  for (let shift = 0; shift < 32; shift += 4) {
+    if (((a >>> shift) & 15) < ((b >>> shift) & 15)) return false;
+  }
+  return true;
+}

@@ -52,6 +52,16 @@ export interface KeyContext {
    * scenario. See `Machine.futureOfCalls`.
    */
   future: Future | null;
+  /**
+   * Whether the search may let a state stand for one that differs only in having fewer calls
+   * left per thread (parameter ranges, at most 7 threads and 15 calls: four bits each). A
+   * thread with more calls left can make the same calls and stop, as it may whenever no
+   * thread is inside an operation (see `someoneMidOp` in machine.ts), so every state reached
+   * from the one with fewer calls has a counterpart, equal but for idle threads, reached from
+   * the one with more. The key then leaves the calls out of the fingerprint and hands them
+   * back to the search beside it (see `stateHash` and `CoverSet`).
+   */
+  subsumeCalls: boolean;
 }
 
 /** See `KeyContext.future`. */
@@ -121,8 +131,9 @@ export function stateKey(s: State, ctx: KeyContext): string {
   const mem = memoryKeyParts(s.mem, roles.map((r) => r !== NONE),
     s.threads.map((th, t) => deadViews(th, roles[t], ctx)));
   const held = heldLocks(s);
+  const calls = (th: ThreadState): string => (ctx.subsumeCalls ? '' : `${th.cpc},`);
   const rest = (th: ThreadState, t: number): string =>
-    `${th.op},${th.pc},${th.status},${th.queue},${th.woken ? 1 : 0},${th.cpc},${held[t]}:` +
+    `${th.op},${th.pc},${th.status},${th.queue},${th.woken ? 1 : 0},${calls(th)}${held[t]}:` +
     mem.threads[t];
   const woke = ctx.wokeMatters ? s.woke : 0;
   const tail = `$${mem.shared}$${s.ghosts.join(',')}$${woke}$${s.destroyed ? 1 : 0}`;
@@ -143,7 +154,8 @@ export function stateKey(s: State, ctx: KeyContext): string {
     masked.push(`${rest(th, t)}[${maskedLocals(th, ctx)}][${th.regs.length}]`);
   }
   const order = Array.from({ length: n }, (_, t) => t)
-    .sort((a, b) => (masked[a] < masked[b] ? -1 : masked[a] > masked[b] ? 1 : 0));
+    .sort((a, b) => (masked[a] < masked[b] ? -1 : masked[a] > masked[b] ? 1
+      : s.threads[a].cpc - s.threads[b].cpc));
   const ids = new Map<number, number>();
   const rename = (h: Value): string => {
     if (typeof h !== 'number') return values([h]);
@@ -174,7 +186,8 @@ export function stateKey(s: State, ctx: KeyContext): string {
     else out.push(id);
   }
   out.sort((a, b) => a - b);
-  return `${threads}${reserve}$${out.join(',')}+${unnamed}${tail}`;
+  const left = ctx.subsumeCalls ? `%${order.map((t) => s.threads[t].cpc).join(',')}` : '';
+  return `${threads}${reserve}$${out.join(',')}+${unnamed}${tail}${left}`;
 }
 
 /**
@@ -257,10 +270,13 @@ function encode(v: Value): number {
 
 /**
  * The fingerprint of `stateKey(s, ctx)`, computed without the string: `h` holds it
- * afterwards (`h.lo`, `h.hi`). States with equal keys get equal fingerprints.
+ * afterwards (`h.lo`, `h.hi`). States with equal keys get equal fingerprints. With
+ * `ctx.subsumeCalls`, the calls left are not in the fingerprint: they are returned, four
+ * bits per thread in the key's thread order (see `KeyContext.subsumeCalls`); else 0.
  */
-export function stateHash(s: State, ctx: KeyContext, h: Hash64): void {
+export function stateHash(s: State, ctx: KeyContext, h: Hash64): number {
   const n = s.threads.length;
+  const subsume = ctx.subsumeCalls;
   memoryActive(s, ctx, roles);
   for (let t = 0; t < n; t++) {
     active[t] = roles[t] !== NONE;
@@ -278,7 +294,7 @@ export function stateHash(s: State, ctx: KeyContext, h: Hash64): void {
     p.add(th.status);
     p.add(th.queue);
     p.add(th.woken ? 1 : 0);
-    p.add(th.cpc);
+    if (!subsume) p.add(th.cpc);
     let held = 0;
     const locks = s.mem.locks;
     for (let l = 0; l < locks.length; l++) if (locks[l].holder === t) held |= 1 << l;
@@ -298,7 +314,9 @@ export function stateHash(s: State, ctx: KeyContext, h: Hash64): void {
     order[t] = t;
   }
   order.length = n;
-  if (ctx.symmetric) sortByPart(n);
+  if (ctx.symmetric) sortByPart(s, n);
+  let calls = 0;
+  if (subsume) for (let k = 0; k < n; k++) calls |= s.threads[order[k]].cpc << (4 * k);
 
   h.reset();
   handleIds.fill(0);
@@ -337,6 +355,7 @@ export function stateHash(s: State, ctx: KeyContext, h: Hash64): void {
   h.add(ctx.wokeMatters ? s.woke : 0);
   h.add(s.destroyed ? 1 : 0);
   h.finish();
+  return calls;
 }
 
 let renaming = false;
@@ -349,13 +368,18 @@ function rename(v: Value): number {
   return handleIds[v];
 }
 
-/** Sorts `order[0..n)` by the threads' part hashes (insertion sort: n is 2 or 3). */
-function sortByPart(n: number): void {
+/**
+ * Sorts `order[0..n)` by the threads' part hashes, then by calls left (insertion sort: n is
+ * 2 or 3).
+ */
+function sortByPart(s: State, n: number): void {
+  const after = (u: number, t: number): boolean => partLo[u] > partLo[t] ||
+    (partLo[u] === partLo[t] && (partHi[u] > partHi[t] ||
+      (partHi[u] === partHi[t] && s.threads[u].cpc > s.threads[t].cpc)));
   for (let i = 1; i < n; i++) {
     const t = order[i];
     let j = i - 1;
-    while (j >= 0 && (partLo[order[j]] > partLo[t] ||
-      (partLo[order[j]] === partLo[t] && partHi[order[j]] > partHi[t]))) {
+    while (j >= 0 && after(order[j], t)) {
       order[j + 1] = order[j];
       j--;
     }

@@ -88,7 +88,8 @@ export class Machine extends StepExecutor {
     const shared = workload.kind === 'scenario' ? workload.scenario.shared.map((v) => v.name) : [];
     this.varNames = [...ir.state.vars.map((v) => v.name), ...shared];
     this.keyContext = { symmetric: this.symmetric, elemSlots: ops.map((o) => o.elemSlots),
-      wokeMatters: workload.kind === 'scenario', lockKills: this.lockKills(), future: null };
+      wokeMatters: workload.kind === 'scenario', lockKills: this.lockKills(), future: null,
+      subsumeCalls: workload.kind === 'ranges' && workload.threads <= 7 && workload.ops <= 15 };
   }
 
   /** `KeyContext.lockKills`: per operation and instruction, the variables a `lock` guards. */

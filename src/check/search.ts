@@ -1,5 +1,5 @@
 import { getHeapStatistics } from 'node:v8';
-import { FingerprintSet, Hash64 } from './hash.ts';
+import { CoverSet, FingerprintSet, Hash64 } from './hash.ts';
 import { stateHash } from './keys.ts';
 import type { Machine } from './machine.ts';
 import type { Judge } from './properties.ts';
@@ -55,10 +55,10 @@ export function heapNearlyFull(): boolean {
 /** Explores every state reachable from `initial`, level by level. */
 export function bfs(machine: Machine, judge: Judge, initial: State,
   opts: BfsOptions): SearchResult {
-  const seen = new FingerprintSet();
+  const seen = new CoverSet();
   const h = new Hash64();
-  stateHash(initial, machine.keyContext, h);
-  seen.add(h.lo, h.hi);
+  const calls = stateHash(initial, machine.keyContext, h);
+  seen.add(h.lo, h.hi, calls);
   let parent: Int32Array = new Int32Array(1024);
   let choice: Int32Array = new Int32Array(1024);
   parent[0] = -1;
@@ -95,8 +95,8 @@ export function bfs(machine: Machine, judge: Judge, initial: State,
           const path = [...pathTo(id), i];
           return result(depth + 1, { violation: { violation: succ.violation, path } });
         }
-        stateHash(succ, machine.keyContext, h);
-        if (!seen.add(h.lo, h.hi)) continue;
+        const calls = stateHash(succ, machine.keyContext, h);
+        if (!seen.add(h.lo, h.hi, calls)) continue;
         if (count === parent.length) {
           parent = grow(parent);
           choice = grow(choice);
@@ -170,8 +170,8 @@ export function randomWalks(machine: Machine, judge: Judge, initial: State,
       depth = Math.max(depth, path.length);
       state = successors[i].state;
       if (seen.size < opts.stateLimit) {
-        stateHash(state, machine.keyContext, h);
-        seen.add(h.lo, h.hi);
+        const calls = stateHash(state, machine.keyContext, h);
+        seen.add(h.lo, h.hi ^ calls);
       }
       const v = judge.checkState(state);
       if (v) return result({ violation: { violation: v, path } });
