@@ -7,10 +7,11 @@ import { generateAll } from './gen/index.ts';
 import { watchSpec } from './gen/watch.ts';
 import { SpecError } from './spec/errors.ts';
 import {
-  checkSpec, replayToken, AblationError, CheckSpecError, ReplayError, TokenError,
+  replayToken, AblationError, CheckSpecError, ReplayError, TokenError,
   type CheckResult,
 } from './check/index.ts';
 import { traceHtml } from './check/html.ts';
+import { checkSpecParallel, defaultJobs } from './check/parallel.ts';
 import { formatResult, resultJson, type Style } from './check/report.ts';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { loadSpec } from './spec/load.ts';
@@ -88,8 +89,10 @@ export function buildProgram(): Command {
       '(repeatable)', collect, [])
     .option('--only <what>', 'check only the scenarios, or only the parameter ranges')
     .option('--sc', 'run under sequential consistency instead of the memory model')
-    .action((file: string, opts: CheckCliOptions) => {
-      process.exitCode = runCheck(file, opts);
+    .option('--jobs <n>', 'search this many configurations at once, each in a worker thread ' +
+      '(default: one per core)', atLeastOne)
+    .action(async (file: string, opts: CheckCliOptions) => {
+      process.exitCode = await runCheck(file, opts);
     });
 
   addValidateCommand(program, (code) => (process.exitCode = code));
@@ -109,9 +112,10 @@ interface CheckCliOptions {
   param: string[];
   only?: string;
   sc?: boolean;
+  jobs?: number;
 }
 
-function runCheck(file: string, opts: CheckCliOptions): number {
+async function runCheck(file: string, opts: CheckCliOptions): Promise<number> {
   const ir = loadSpec(displayPath(file));
   const bounds: Record<string, number> = {};
   if (opts.threads !== undefined) bounds.threads = opts.threads;
@@ -144,8 +148,9 @@ function runCheck(file: string, opts: CheckCliOptions): number {
   try {
     result = opts.replay
       ? replayToken(ir, opts.replay)
-      : checkSpec(ir, { without: opts.without, randomWalks: opts.randomWalks, seed: opts.seed,
-        stateLimit: opts.stateLimit, bounds, fix, only, sc: opts.sc, onProgress: progress });
+      : await checkSpecParallel(ir, { without: opts.without, randomWalks: opts.randomWalks,
+        seed: opts.seed, stateLimit: opts.stateLimit, bounds, fix, only, sc: opts.sc,
+        onProgress: progress }, opts.jobs ?? defaultJobs());
   } catch (err) {
     if (err instanceof AblationError || err instanceof TokenError || err instanceof ReplayError ||
       err instanceof CheckSpecError) throw new UsageError(err.message);

@@ -99,12 +99,31 @@ export const MODEL_LIMITS = 'The memory model never lets a read return a write t
 
 const DEFAULT_STATE_LIMIT = 2_000_000;
 
-/** Checks `ir`. */
+/** Checks `ir`, one configuration after another. */
 export function checkSpec(original: SpecIR, opts: CheckOptions = {}): CheckResult {
+  const run = startCheck(original, opts);
+  for (const config of run.configs) {
+    const outcome = searchConfig(run.ir, run.ops, config, opts);
+    if (!record(run, config, outcome)) break;
+  }
+  return finish(run);
+}
+
+/** A check under way: the spec it checks, its configurations and what it found so far. */
+export interface CheckRun {
+  ir: SpecIR;
+  ops: CompiledOp[];
+  configs: ConfigRef[];
+  opts: CheckOptions;
+  started: number;
+  result: CheckResult;
+}
+
+/** Sets up a check of `original`: the ablated spec, its configurations, an empty result. */
+export function startCheck(original: SpecIR, opts: CheckOptions): CheckRun {
   const started = performance.now();
   const without = opts.without ?? [];
   const ir = without.length > 0 ? withoutEdges(original, without) : original;
-  const ops = compileOps(ir);
   const result: CheckResult = {
     spec: { name: ir.name, source: ir.source, sha256: ir.sha256 },
     status: 'holds',
@@ -120,63 +139,89 @@ export function checkSpec(original: SpecIR, opts: CheckOptions = {}): CheckResul
     counterexample: null,
     failures: [],
   };
+  return { ir, ops: compileOps(ir), configs: configurations(ir, opts), opts, started, result };
+}
 
-  for (const config of configurations(ir, opts)) {
-    const machine = buildMachine(ir, ops, config, opts.sc ?? false);
-    const t0 = performance.now();
-    const initial = machine.initial();
-    const label = configLabel(config);
-    opts.onProgress?.(`checking ${label}`);
-    if (!initial) {
-      result.configs.push({ config, label, verdict: 'create-fails', states: 0, transitions: 0,
-        depth: 0, seconds: 0, exhaustive: true });
-      continue;
-    }
-    const judge = new Judge(machine);
-    const walk = config.kind === 'ranges' && (opts.randomWalks ?? 0) > 0;
-    const stateLimit = opts.stateLimit ?? DEFAULT_STATE_LIMIT;
-    const search: SearchResult = walk
-      ? randomWalks(machine, judge, initial, { walks: opts.randomWalks!, seed: opts.seed ?? 1,
-        maxDepth: opts.walkDepth ?? 200, stateLimit })
-      : bfs(machine, judge, initial, { stateLimit,
-        onProgress: (n) => opts.onProgress?.(`  ${label}: ${n} states`) });
-    const seconds = (performance.now() - t0) / 1000;
-    const verdict = judgeSearch(config, ir, search);
-    result.configs.push({ config, label, verdict, states: search.states,
-      transitions: search.transitions, depth: search.depth, seconds,
-      exhaustive: search.exhaustive });
-    result.exhaustive &&= search.exhaustive;
+/** What the search of one configuration found: a row of the report, and the search. */
+export interface ConfigOutcome {
+  row: ConfigResult;
+  /** Null when create fails and there is nothing to search. */
+  search: SearchResult | null;
+}
 
-    if (search.violation) {
-      result.counterexample = counterexample(machine, initial, config, search.violation, ir,
-        without, opts.sc ?? false);
-      result.status = 'counterexample';
-      break;
-    }
-    if (verdict === 'outcome-missing') {
-      result.failures.push(`scenario ${config.kind === 'scenario' ? config.name : ''}: the ` +
-        'outcome it says may happen never did. ' + MODEL_LIMITS);
-      result.status = 'counterexample';
-    } else if (verdict === 'state-limit' && search.heapFull) {
-      result.failures.push(`${label}: stopped after ${search.states} states, before exhausting ` +
-        'it, because the heap was nearly full; lower the bounds (--threads, --ops, --param) ' +
-        'or use --random-walks');
-      if (result.status === 'holds') result.status = 'incomplete';
-    } else if (verdict === 'state-limit') {
-      result.failures.push(`${label}: stopped at the state limit (${stateLimit} states) ` +
-        'before exhausting it; raise --state-limit, lower the bounds, or use --random-walks');
-      if (result.status === 'holds') result.status = 'incomplete';
-    }
+/** Searches one configuration of `ir` (a worker of `checkSpecParallel` runs this too). */
+export function searchConfig(ir: SpecIR, ops: CompiledOp[], config: ConfigRef,
+  opts: CheckOptions): ConfigOutcome {
+  const machine = buildMachine(ir, ops, config, opts.sc ?? false);
+  const t0 = performance.now();
+  const initial = machine.initial();
+  const label = configLabel(config);
+  opts.onProgress?.(`checking ${label}`);
+  if (!initial) {
+    return { row: { config, label, verdict: 'create-fails', states: 0, transitions: 0,
+      depth: 0, seconds: 0, exhaustive: true }, search: null };
   }
-  if (result.search === 'random-walk' && result.status === 'holds') result.exhaustive = false;
+  const judge = new Judge(machine);
+  const walk = config.kind === 'ranges' && (opts.randomWalks ?? 0) > 0;
+  const stateLimit = opts.stateLimit ?? DEFAULT_STATE_LIMIT;
+  const search: SearchResult = walk
+    ? randomWalks(machine, judge, initial, { walks: opts.randomWalks!, seed: opts.seed ?? 1,
+      maxDepth: opts.walkDepth ?? 200, stateLimit })
+    : bfs(machine, judge, initial, { stateLimit,
+      onProgress: (n) => opts.onProgress?.(`  ${label}: ${n} states`) });
+  const seconds = (performance.now() - t0) / 1000;
+  return { row: { config, label, verdict: judgeSearch(config, ir, search), states: search.states,
+    transitions: search.transitions, depth: search.depth, seconds,
+    exhaustive: search.exhaustive }, search };
+}
 
+/**
+ * Adds one configuration's outcome to the check, in configuration order; returns false once
+ * a counterexample ends the check.
+ */
+export function record(run: CheckRun, config: ConfigRef, outcome: ConfigOutcome): boolean {
+  const { result, opts } = run;
+  const { row, search } = outcome;
+  result.configs.push(row);
+  if (search === null) return true;
+  result.exhaustive &&= search.exhaustive;
+  if (search.violation) {
+    const machine = buildMachine(run.ir, run.ops, config, opts.sc ?? false);
+    result.counterexample = counterexample(machine, machine.initial()!, config,
+      search.violation, run.ir, result.without, opts.sc ?? false);
+    result.status = 'counterexample';
+    return false;
+  }
+  const label = row.label;
+  if (row.verdict === 'outcome-missing') {
+    result.failures.push(`scenario ${config.kind === 'scenario' ? config.name : ''}: the ` +
+      'outcome it says may happen never did. ' + MODEL_LIMITS);
+    result.status = 'counterexample';
+  } else if (row.verdict === 'state-limit' && search.heapFull) {
+    result.failures.push(`${label}: stopped after ${search.states} states, before exhausting ` +
+      'it, because the heap was nearly full; lower the bounds (--threads, --ops, --param) ' +
+      'or use --random-walks');
+    if (result.status === 'holds') result.status = 'incomplete';
+  } else if (row.verdict === 'state-limit') {
+    result.failures.push(`${label}: stopped at the state limit ` +
+      `(${opts.stateLimit ?? DEFAULT_STATE_LIMIT} states) before exhausting it; raise ` +
+      '--state-limit, lower the bounds, or use --random-walks');
+    if (result.status === 'holds') result.status = 'incomplete';
+  }
+  return true;
+}
+
+/** The totals of a check whose configurations are all recorded. */
+export function finish(run: CheckRun): CheckResult {
+  const { result } = run;
+  if (result.search === 'random-walk' && result.status === 'holds') result.exhaustive = false;
   const t = result.totals;
   for (const c of result.configs) {
     t.states += c.states;
     t.transitions += c.transitions;
     t.depth = Math.max(t.depth, c.depth);
   }
-  t.seconds = (performance.now() - started) / 1000;
+  t.seconds = (performance.now() - run.started) / 1000;
   t.statesPerSecond = t.seconds > 0 ? Math.round(t.states / t.seconds) : 0;
   return result;
 }

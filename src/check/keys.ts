@@ -91,7 +91,7 @@ export interface Future {
  */
 export function memoryActive(s: State, ctx: KeyContext, out: number[]): number[] {
   const n = s.threads.length;
-  out.length = n;
+  if (out.length !== n) out.length = n;
   let readers = 0;
   for (let t = 0; t < n; t++) {
     out[t] = memoryRole(s.threads[t], ctx);
@@ -282,8 +282,8 @@ export function stateHash(s: State, ctx: KeyContext, h: Hash64): number {
     active[t] = roles[t] !== NONE;
     dead[t] = deadViews(s.threads[t], roles[t], ctx);
   }
-  active.length = n;
-  dead.length = n;
+  if (active.length !== n) active.length = n;
+  if (dead.length !== n) dead.length = n;
   canonicalTimestamps(s.mem, active, timestamps, dead);
 
   for (let t = 0; t < n; t++) {
@@ -313,7 +313,7 @@ export function stateHash(s: State, ctx: KeyContext, h: Hash64): number {
     partHi[t] = p.hi;
     order[t] = t;
   }
-  order.length = n;
+  if (order.length !== n) order.length = n;
   if (ctx.symmetric) sortByPart(s, n);
   let calls = 0;
   if (subsume) for (let k = 0; k < n; k++) calls |= s.threads[order[k]].cpc << (4 * k);
@@ -358,6 +358,11 @@ export function stateHash(s: State, ctx: KeyContext, h: Hash64): number {
   return calls;
 }
 
+function sortsAfter(s: State, u: number, t: number): boolean {
+  return partLo[u] > partLo[t] || (partLo[u] === partLo[t] && (partHi[u] > partHi[t] ||
+    (partHi[u] === partHi[t] && s.threads[u].cpc > s.threads[t].cpc)));
+}
+
 let renaming = false;
 let nextId = 1;
 
@@ -373,13 +378,10 @@ function rename(v: Value): number {
  * 2 or 3).
  */
 function sortByPart(s: State, n: number): void {
-  const after = (u: number, t: number): boolean => partLo[u] > partLo[t] ||
-    (partLo[u] === partLo[t] && (partHi[u] > partHi[t] ||
-      (partHi[u] === partHi[t] && s.threads[u].cpc > s.threads[t].cpc)));
   for (let i = 1; i < n; i++) {
     const t = order[i];
     let j = i - 1;
-    while (j >= 0 && after(order[j], t)) {
+    while (j >= 0 && sortsAfter(s, order[j], t)) {
       order[j + 1] = order[j];
       j--;
     }

@@ -176,11 +176,11 @@ export function canonicalTimestamps(m: Memory, active: readonly boolean[],
   out: TimestampMap, dead?: readonly (DeadViews | undefined)[]): TimestampMap {
   const base = readableBase(m, active, out.base, dead);
   const nVars = base.length;
-  out.pos.length = nVars;
+  if (out.pos.length !== nVars) out.pos.length = nVars;
   for (let x = 0; x < nVars; x++) {
     const list = m.messages[x];
     const pos = (out.pos[x] ??= []);
-    pos.length = list.length - base[x];
+    if (pos.length !== list.length - base[x]) pos.length = list.length - base[x];
     let p = 0;
     pos[0] = 0;
     for (let ts = base[x] + 1; ts < list.length; ts++) {
@@ -257,7 +257,7 @@ function viewKey(view: View, map: TimestampMap, dead?: number): string {
 export function readableBase(m: Memory, active: readonly boolean[], out: number[],
   dead?: readonly (DeadViews | undefined)[]): number[] {
   const nVars = m.layout.vars.length;
-  out.length = nVars;
+  if (out.length !== nVars) out.length = nVars;
   for (let x = 0; x < nVars; x++) {
     let min = m.messages[x].length - 1;
     for (let t = 0; t < m.threads.length; t++) {

@@ -1,0 +1,122 @@
+import { availableParallelism } from 'node:os';
+import type { Worker } from 'node:worker_threads';
+import { spawnWorker } from '../harness/spawn.ts';
+import type { SpecIR } from '../ir.ts';
+import {
+  checkSpec, finish, record, startCheck, type CheckOptions, type CheckResult, type ConfigOutcome,
+} from './index.ts';
+import { AblationError } from './ablate.ts';
+import { CheckSpecError } from './program.ts';
+import { TokenError, type ConfigRef } from './token.ts';
+import { ReplayError } from './trace.ts';
+
+/**
+ * `check` on several cores: the configurations are independent searches, so a pool of
+ * worker threads takes them in order, one at a time each, and the results are recorded in
+ * configuration order as they come, exactly as `checkSpec` records them one after another.
+ * The first counterexample in that order ends the check: the workers still searching later
+ * configurations are stopped, and what they found is dropped, so the report (states,
+ * counterexample, replay token) is the one a single thread gives; only the times differ.
+ */
+
+/** What a worker is asked: one configuration of a spec. */
+export interface ConfigJob {
+  ir: SpecIR;
+  opts: Omit<CheckOptions, 'onProgress'>;
+  index: number;
+  config: ConfigRef;
+}
+
+/** What a worker answers. */
+export type WorkerMessage =
+  | { kind: 'progress'; index: number; line: string }
+  | { kind: 'done'; index: number; outcome: ConfigOutcome }
+  | { kind: 'failed'; index: number; message: string; name: string };
+
+const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js',
+  import.meta.url);
+
+/** The default number of workers: one per core. */
+export function defaultJobs(): number {
+  return availableParallelism();
+}
+
+/**
+ * Checks `original` with up to `jobs` worker threads. With one job (or one configuration)
+ * it is `checkSpec` on this thread.
+ */
+export async function checkSpecParallel(original: SpecIR, opts: CheckOptions,
+  jobs: number): Promise<CheckResult> {
+  const run = startCheck(original, opts);
+  const count = Math.min(jobs, run.configs.length);
+  if (count <= 1) return checkSpec(original, opts);
+  const { onProgress, ...plain } = opts;
+  const outcomes = new Map<number, ConfigOutcome>();
+  const workers: Worker[] = [];
+  let next = 0;
+  let recorded = 0;
+  let stopped = false;
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const fail = (err: Error): void => {
+        stopped = true;
+        reject(err);
+      };
+      const give = (worker: Worker): void => {
+        if (stopped || next >= run.configs.length) return;
+        const index = next++;
+        const job: ConfigJob = { ir: original, opts: plain, index, config: run.configs[index] };
+        worker.postMessage(job);
+      };
+      const flush = (): void => {
+        while (!stopped && outcomes.has(recorded)) {
+          const outcome = outcomes.get(recorded)!;
+          outcomes.delete(recorded);
+          const goOn = record(run, run.configs[recorded], outcome);
+          recorded++;
+          if (!goOn || recorded === run.configs.length) {
+            stopped = true;
+            resolve();
+          }
+        }
+      };
+      for (let w = 0; w < count; w++) {
+        const worker = spawnWorker(ENTRY, {});
+        workers.push(worker);
+        worker.on('message', (msg: WorkerMessage) => {
+          if (stopped) return;
+          if (msg.kind === 'progress') {
+            onProgress?.(msg.line);
+          } else if (msg.kind === 'failed') {
+            fail(rebuild(msg.name, msg.message));
+          } else {
+            outcomes.set(msg.index, msg.outcome);
+            flush();
+            give(worker);
+          }
+        });
+        worker.on('error', fail);
+        worker.on('exit', (code) => {
+          if (!stopped) fail(new Error(`a check worker stopped (exit code ${code})`));
+        });
+        give(worker);
+      }
+    });
+  } finally {
+    stopped = true;
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  return finish(run);
+}
+
+/** A worker's error as the class `checkSpec` would have thrown, so callers can tell them apart. */
+function rebuild(name: string, message: string): Error {
+  const known: Record<string, new (m: string) => Error> = { AblationError, CheckSpecError,
+    TokenError, ReplayError };
+  const Known = known[name];
+  if (Known) return new Known(message);
+  const err = new Error(message);
+  err.name = name;
+  return err;
+}
