@@ -7,7 +7,7 @@ import { generateAll } from './gen/index.ts';
 import { watchSpec } from './gen/watch.ts';
 import { SpecError } from './spec/errors.ts';
 import {
-  replayToken, AblationError, CheckSpecError, ReplayError, TokenError,
+  replayToken, AblationError, CheckSpecError, ReplayError, TokenError, DEFAULT_STATE_LIMIT,
   type CheckResult,
 } from './check/index.ts';
 import { traceHtml } from './check/html.ts';
@@ -80,7 +80,7 @@ export function buildProgram(): Command {
       'it', positiveInt)
     .option('--seed <n>', 'seed of the random walks', positiveInt, 1)
     .option('--state-limit <n>', 'stop a configuration after this many states', atLeastOne,
-      2_000_000)
+      DEFAULT_STATE_LIMIT)
     .option('--threads <n>', 'explore up to this many threads (default: the spec\'s maximum)',
       positiveInt)
     .option('--ops <n>', 'explore up to this many calls per thread (default: the spec\'s ' +

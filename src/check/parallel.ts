@@ -3,7 +3,8 @@ import type { Worker } from 'node:worker_threads';
 import { spawnWorker } from '../harness/spawn.ts';
 import type { SpecIR } from '../ir.ts';
 import {
-  checkSpec, finish, record, startCheck, type CheckOptions, type CheckResult, type ConfigOutcome,
+  finish, record, searchConfig, startCheck, type CheckOptions, type CheckResult,
+  type ConfigOutcome,
 } from './index.ts';
 import { AblationError } from './ablate.ts';
 import { CheckSpecError } from './program.ts';
@@ -42,19 +43,34 @@ export function defaultJobs(): number {
 }
 
 /**
- * Checks `original` with up to `jobs` worker threads. With one job (or one configuration)
- * it is `checkSpec` on this thread.
+ * Checks `original` with up to `jobs` worker threads for the second pass of the ranges. With
+ * one job, or where that pass has one configuration, it runs all on this thread, as
+ * `checkSpec` does.
  */
 export async function checkSpecParallel(original: SpecIR, opts: CheckOptions,
-  jobs: number): Promise<CheckResult> {
+  jobs: number, { inlineFirstPass = true } = {}): Promise<CheckResult> {
   const run = startCheck(original, opts);
-  const count = Math.min(jobs, run.configs.length);
-  if (count <= 1) return checkSpec(original, opts);
+  // The scenarios and the first pass of the ranges take a second at most: starting workers
+  // would cost more than they save, so they run here, and the pool takes the rest (all of
+  // them with `inlineFirstPass: false`, which the tests use to drive the pool).
+  const first = inlineFirstPass ? firstLargeConfig(run.configs) : 0;
+  let recorded = 0;
+  for (; recorded < first; recorded++) {
+    const config = run.configs[recorded];
+    if (!record(run, config, searchConfig(run.ir, run.ops, config, opts))) return finish(run);
+  }
+  const count = Math.min(jobs, run.configs.length - first);
+  if (count <= 1) {
+    for (; recorded < run.configs.length; recorded++) {
+      const config = run.configs[recorded];
+      if (!record(run, config, searchConfig(run.ir, run.ops, config, opts))) break;
+    }
+    return finish(run);
+  }
   const { onProgress, ...plain } = opts;
   const outcomes = new Map<number, ConfigOutcome>();
   const workers: Worker[] = [];
-  let next = 0;
-  let recorded = 0;
+  let next = first;
   let stopped = false;
 
   try {
@@ -108,6 +124,20 @@ export async function checkSpecParallel(original: SpecIR, opts: CheckOptions,
     await Promise.all(workers.map((w) => w.terminate()));
   }
   return finish(run);
+}
+
+/**
+ * The index of the first configuration of the second pass of the ranges (the largest
+ * `threads` and `ops`; see `configurations`), or the number of configurations if there is
+ * none.
+ */
+function firstLargeConfig(configs: readonly ConfigRef[]): number {
+  const firstRange = configs.find((c) => c.kind === 'ranges');
+  if (firstRange?.kind !== 'ranges') return configs.length;
+  const size = (c: ConfigRef): string =>
+    (c.kind === 'ranges' ? `${c.params.threads},${c.params.ops}` : '');
+  const i = configs.findIndex((c) => c.kind === 'ranges' && size(c) !== size(firstRange));
+  return i < 0 ? configs.length : i;
 }
 
 /** A worker's error as the class `checkSpec` would have thrown, so callers can tell them apart. */
