@@ -79,14 +79,16 @@ export interface Future {
 }
 
 /**
- * Fills `out` with, per thread, how its views belong in the key: not at all (`NONE`), all but
- * `cur` (`EMITS`), or all (`READS`). Views only ever decide what a read returns. A thread that has stopped never reads again; neither does one in its
- * last operation past its last read (say, a free that has made its lockless test). Its views
- * can still reach a reader through a message it writes or a lock it releases, so they count
- * while some other thread may still read, and not after; its `cur` never leaves the thread
- * (only reads use it), so it counts only for a thread that will read. Once no thread will read again,
- * only the newest value of each variable matters (to the invariants, to destroy and to a
- * thread running alone), and every thread's views drop out; the messages go with them (see
+ * Fills `out` with, per thread, how its views belong in the key: not at all (`NONE`), all
+ * but `cur` (`EMITS`), or all (`READS`). Views only ever decide what a read returns, and only
+ * a read that may return an older message than the newest (see `CompiledOp.readsAhead`). A
+ * thread that has stopped never reads again; neither does one in its last operation past its
+ * last such read (say, a free that has made its lockless test). Its views can still reach a
+ * reader through a message it writes or a lock it releases, so they count while some other
+ * thread may still read, and not after; its `cur` never leaves the thread (only reads use
+ * it), so it counts only for a thread that will read. Once no thread will read again, only
+ * the newest value of each variable matters (to the invariants, to destroy and to a thread
+ * running alone), and every thread's views drop out; the messages go with them (see
  * `readableBase`).
  */
 export function memoryActive(s: State, ctx: KeyContext, out: number[]): number[] {
@@ -114,12 +116,10 @@ function memoryRole(th: ThreadState, ctx: KeyContext): number {
   if (f === null || (th.op >= 0 && f.readsAhead[th.op][th.pc])) return READS;
   // The calls left: with one, it reads if a call it can make reads (one that passes an
   // element needs one in hand, or from the operation it is in); with two or more, it could
-  // first get an element.
-  if (th.cpc >= 2 && (f.readsWithoutElement || f.readsWithElement)) return READS;
-  if (th.cpc === 1) {
-    const mayHold = th.regs.length > 0 || (th.op >= 0 && f.givesElement[th.op]);
-    if (f.readsWithoutElement || (mayHold && f.readsWithElement)) return READS;
-    return EMITS;
+  // first get an element. Any call may write or unlock.
+  if (th.cpc >= 1) {
+    const mayHold = th.cpc >= 2 || th.regs.length > 0 || (th.op >= 0 && f.givesElement[th.op]);
+    return f.readsWithoutElement || (mayHold && f.readsWithElement) ? READS : EMITS;
   }
   return th.op >= 0 && f.emitsAhead[th.op][th.pc] ? EMITS : NONE;
 }

@@ -243,8 +243,9 @@ describe('state fingerprints', () => {
     const start = machine.initial()!;
     const wrote = fork(start, 0);
     wrote.mem = doWrite(start.mem, 0, 'curr_nr', 0, 'once', { sc: false }).memory;
-    // Thread 0 wrote curr_nr, which thread 1 has not seen. Thread 0 is in its last call, a resize holding pool.lock (it reads only under the lock,
-    // and will unlock); thread 1 holds an element and has a call left (its free may read).
+    // Thread 0 wrote curr_nr, which thread 1 has not seen. Thread 0 is in its last call, a
+    // resize holding pool.lock (it reads only under the lock, and will unlock); thread 1
+    // holds an element and has a call left (its free may read).
     const placed = (cur: number, seen: number): State => {
       const s = fork(wrote, 0);
       s.threads[0] = { ...s.threads[0], op: resize.index, pc: 1,
@@ -261,7 +262,8 @@ describe('state fingerprints', () => {
       return `${h.lo}:${h.hi}`;
     };
     expect(fp(placed(0, 1))).toBe(fp(placed(1, 1)));
-    expect(stateKey(placed(0, 1), machine.keyContext)).toBe(stateKey(placed(1, 1), machine.keyContext));
+    expect(stateKey(placed(0, 1), machine.keyContext))
+      .toBe(stateKey(placed(1, 1), machine.keyContext));
     // Its seen reaches thread 1 through pool.lock: an unlock releases it, and a later
     // lockless read by thread 1 could then not return the older message.
     expect(fp(placed(0, 0))).not.toBe(fp(placed(0, 1)));
