@@ -68,7 +68,10 @@ export async function checkSpecParallel(original: SpecIR, opts: CheckOptions,
     return finish(run);
   }
   const { onProgress, ...plain } = opts;
-  const outcomes = new Map<number, ConfigOutcome>();
+  // Per configuration index, its outcome, or the error its search threw: both are taken in
+  // configuration order, so an error in a later configuration does not hide an earlier
+  // counterexample.
+  const outcomes = new Map<number, ConfigOutcome | Error>();
   const workers: Worker[] = [];
   let next = first;
   let stopped = false;
@@ -89,7 +92,13 @@ export async function checkSpecParallel(original: SpecIR, opts: CheckOptions,
         while (!stopped && outcomes.has(recorded)) {
           const outcome = outcomes.get(recorded)!;
           outcomes.delete(recorded);
-          const goOn = record(run, run.configs[recorded], outcome);
+          if (outcome instanceof Error) return fail(outcome);
+          let goOn: boolean;
+          try {
+            goOn = record(run, run.configs[recorded], outcome);
+          } catch (err) {
+            return fail(err instanceof Error ? err : new Error(String(err)));
+          }
           recorded++;
           if (!goOn || recorded === run.configs.length) {
             stopped = true;
@@ -105,7 +114,8 @@ export async function checkSpecParallel(original: SpecIR, opts: CheckOptions,
           if (msg.kind === 'progress') {
             onProgress?.(msg.line);
           } else if (msg.kind === 'failed') {
-            fail(rebuild(msg.name, msg.message));
+            outcomes.set(msg.index, rebuild(msg.name, msg.message));
+            flush();
           } else {
             outcomes.set(msg.index, msg.outcome);
             flush();
