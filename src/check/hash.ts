@@ -52,60 +52,17 @@ function fmix(h: number): number {
 }
 
 /**
- * A set of 64-bit fingerprints: open addressing with linear probing over one `Int32Array`
- * of (lo, hi) pairs, grown at half load. About 16 bytes per state, and no boxed numbers.
- *
- * Like TLC, the search trusts fingerprints: two states with the same 64-bit fingerprint
- * count as one. For n states the chance that any two collide is about n² / 2^65, below one
- * in a million at five million states.
- */
-export class FingerprintSet {
-  private table = new Int32Array(1 << 16);
-  private mask = (1 << 15) - 1;
-  private count = 0;
-
-  /** The number of fingerprints held. */
-  get size(): number {
-    return this.count;
-  }
-
-  /** Adds the fingerprint (lo, hi); returns false when it was there already. */
-  add(lo: number, hi: number): boolean {
-    // (0, 0) marks an empty slot.
-    if (lo === 0 && hi === 0) lo = 1;
-    const t = this.table;
-    let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & this.mask;
-    for (;;) {
-      const a = t[2 * i];
-      const b = t[2 * i + 1];
-      if (a === 0 && b === 0) break;
-      if (a === lo && b === hi) return false;
-      i = (i + 1) & this.mask;
-    }
-    t[2 * i] = lo;
-    t[2 * i + 1] = hi;
-    if (++this.count * 2 > this.mask) this.grow();
-    return true;
-  }
-
-  private grow(): void {
-    const old = this.table;
-    this.table = new Int32Array(old.length * 2);
-    this.mask = this.mask * 2 + 1;
-    this.count = 0;
-    for (let i = 0; i < old.length; i += 2) {
-      if (old[i] !== 0 || old[i + 1] !== 0) this.add(old[i], old[i + 1]);
-    }
-  }
-}
-
-/**
  * A set of states by fingerprint where a state may stand for others: each entry is a
  * fingerprint and a *cover*, a packed vector of small counters (four bits each), and a state
  * counts as seen when an entry with its fingerprint has every counter at least as large (see
  * `KeyContext.subsumeCalls`). With covers all 0 it is a plain set of fingerprints. Open
- * addressing with linear probing over (lo, hi, cover) triples; entries with one fingerprint
+ * addressing with linear probing over (lo, hi, cover) triples in one `Int32Array`, grown at
+ * half load: about 24 bytes per state, and no boxed numbers. Entries with one fingerprint
  * and covers neither of which is larger sit side by side on the probe path.
+ *
+ * Like TLC, the search trusts fingerprints: two states with the same 64-bit fingerprint
+ * count as one. For n states the chance that any two collide is about n² / 2^65, below one
+ * in a million at five million states.
  */
 export class CoverSet {
   private table = new Int32Array(3 << 16);

@@ -1,5 +1,5 @@
 import { getHeapStatistics } from 'node:v8';
-import { CoverSet, FingerprintSet, Hash64 } from './hash.ts';
+import { CoverSet, Hash64 } from './hash.ts';
 import { stateHash } from './keys.ts';
 import type { Machine } from './machine.ts';
 import type { Judge } from './properties.ts';
@@ -142,7 +142,7 @@ export interface WalkOptions {
 export function randomWalks(machine: Machine, judge: Judge, initial: State,
   opts: WalkOptions): SearchResult {
   const random = mulberry32(opts.seed);
-  const seen = new FingerprintSet();
+  const seen = new CoverSet();
   const h = new Hash64();
   let transitions = 0;
   let depth = 0;
@@ -171,7 +171,7 @@ export function randomWalks(machine: Machine, judge: Judge, initial: State,
       state = successors[i].state;
       if (seen.size < opts.stateLimit) {
         const calls = stateHash(state, machine.keyContext, h);
-        seen.add(h.lo, h.hi ^ calls);
+        seen.add(h.lo, h.hi, calls);
       }
       const v = judge.checkState(state);
       if (v) return result({ violation: { violation: v, path } });
