@@ -21,7 +21,7 @@ import { DONE, RUN, type State, type ThreadState } from './state.ts';
  * `stateKey` is the readable definition; the search uses `stateHash`, which walks the same
  * fields in the same canonical order and feeds them to a 64-bit hash without building a
  * string (the tests check that the two agree on which states are equal). The search stores
- * fingerprints, not keys, as TLC does (see `FingerprintSet` for the odds of a collision).
+ * fingerprints, not keys, as TLC does (see `CoverSet` for the odds of a collision).
  */
 
 /** What the key of a configuration's states needs to know. */
@@ -45,6 +45,8 @@ export interface KeyContext {
    * key leaves them out.
    */
   lockKills: readonly (readonly (readonly number[])[])[];
+  /** `lockKills` as the masks the key applies to a thread's views (see `deadViewTable`). */
+  dead: DeadTable;
   /**
    * What a thread's future holds, known from its place alone in the parameter ranges (the
    * rest of its operation, then up to `cpc` calls of its choosing), so that `memoryActive`
@@ -195,30 +197,32 @@ export function stateKey(s: State, ctx: KeyContext): string {
  * `memoryActive`), for a thread whose role is `role`.
  */
 function deadViews(th: ThreadState, role: number, ctx: KeyContext): DeadViews | undefined {
-  const table = deadTables.get(ctx) ?? buildDeadTable(ctx);
+  const table = ctx.dead;
   const atLock = th.op >= 0 && th.status === RUN ? table.atLock[th.op][th.pc] : undefined;
   if (role === EMITS) return atLock?.emitter ?? table.emitter;
   return atLock?.reader;
 }
 
-interface DeadTable {
+/**
+ * Per operation and instruction, the entries of `cur` and `seen` a thread's key leaves out:
+ * at a `lock`, those of the variables it guards (`KeyContext.lockKills`); for a thread that
+ * will not read (`EMITS`), its whole `cur` as well.
+ */
+export interface DeadTable {
   emitter: DeadViews;
   atLock: ({ reader: DeadViews; emitter: DeadViews } | undefined)[][];
 }
 
-const deadTables = new WeakMap<KeyContext, DeadTable>();
-
-function buildDeadTable(ctx: KeyContext): DeadTable {
-  const table: DeadTable = {
+/** `KeyContext.dead`, built once per configuration from `KeyContext.lockKills`. */
+export function deadViewTable(lockKills: KeyContext['lockKills']): DeadTable {
+  return {
     emitter: { cur: ALL, seen: 0 },
-    atLock: ctx.lockKills.map((perPc) => perPc.map((kills) => {
+    atLock: lockKills.map((perPc) => perPc.map((kills) => {
       if (kills.length === 0) return undefined;
       const mask = kills.reduce((m, x) => (x < 31 ? m | (1 << x) : m), 0);
       return { reader: { cur: mask, seen: mask }, emitter: { cur: ALL, seen: mask } };
     })),
   };
-  deadTables.set(ctx, table);
-  return table;
 }
 
 /** Every variable (that a mask can mark). */

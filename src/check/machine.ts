@@ -3,7 +3,7 @@ import {
   argValue, callChoices, formatCall, formatValue, regValue, type Call, type ClientProgram,
 } from './client.ts';
 import type { TraceEvent } from './events.ts';
-import type { Future, KeyContext } from './keys.ts';
+import { deadViewTable, type Future, type KeyContext } from './keys.ts';
 import {
   doRead, doWrite, fenceIsLocal, holder, latestValue, newMemory, readable, type MemoryMode,
 } from './memory.ts';
@@ -87,8 +87,10 @@ export class Machine extends StepExecutor {
     this.symmetric = workload.kind === 'ranges';
     const shared = workload.kind === 'scenario' ? workload.scenario.shared.map((v) => v.name) : [];
     this.varNames = [...ir.state.vars.map((v) => v.name), ...shared];
+    const lockKills = this.lockKills();
     this.keyContext = { symmetric: this.symmetric, elemSlots: ops.map((o) => o.elemSlots),
-      wokeMatters: workload.kind === 'scenario', lockKills: this.lockKills(), future: null,
+      wokeMatters: workload.kind === 'scenario', lockKills, dead: deadViewTable(lockKills),
+      future: null,
       subsumeCalls: workload.kind === 'ranges' && workload.threads <= 7 && workload.ops <= 15 };
   }
 
