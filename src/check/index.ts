@@ -219,7 +219,12 @@ export function record(run: CheckRun, config: ConfigRef, outcome: ConfigOutcome)
 /** The totals of a check whose configurations are all recorded. */
 export function finish(run: CheckRun): CheckResult {
   const { result } = run;
-  if (result.search === 'random-walk' && result.status === 'holds') result.exhaustive = false;
+  // Random walks sample only the parameter ranges (`record` has marked those not
+  // exhaustive); where none was searched (`--only scenarios`), every search was breadth-first.
+  if (result.search === 'random-walk' && !result.configs.some((c) =>
+    c.config.kind === 'ranges' && c.verdict !== 'create-fails')) {
+    result.search = 'breadth-first';
+  }
   const t = result.totals;
   for (const c of result.configs) {
     t.states += c.states;

@@ -39,7 +39,9 @@ export function formatResult(r: CheckResult, style: Style = plain): string {
   for (const f of r.failures) lines.push('', style.bad(f));
   const t = r.totals;
   const what = r.status === 'holds' ? style.good(r.exhaustive ? 'holds (exhaustive)'
-    : 'holds on every state visited (not exhaustive)')
+    : r.search === 'random-walk'
+      ? 'holds on every state the random walks visited (not exhaustive)'
+      : 'holds on every state visited (not exhaustive)')
     : r.status === 'incomplete' ? style.bad('incomplete') : style.bad('counterexample');
   lines.push('', `${what}: ${t.states} states, ${t.transitions} transitions, depth ${t.depth}, ` +
     `${t.statesPerSecond} states/s, ${t.seconds.toFixed(1)}s`);

@@ -67,6 +67,23 @@ describe('mempool-spec check as a process', () => {
     expect(preFix.stdout).toMatch(/STALE/);
   });
 
+  it('exits 0 when random walks find no counterexample, and says they were not exhaustive',
+    () => {
+      // As TLC's simulation mode does: walks are never exhaustive by design, so a run that
+      // finds nothing passes; only a breadth-first search stopped early is `incomplete`.
+      const r = check('spec/variants/mempool-fixed.mps', '--random-walks', '3', '--threads', '2',
+        '--ops', '2', '--jobs', '1');
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/^check \S+ \(random-walk, /);
+      expect(r.stdout).toMatch(
+        /^holds on every state the random walks visited \(not exhaustive\): \d+ states/m);
+      const rows = r.stdout.split('\n').filter((l) => /^ {2}min_nr=/.test(l));
+      expect(rows.length).toBe(9);
+      for (const row of rows) expect(row).toMatch(/ holds .*, not exhaustive$/);
+      expect(r.stdout).toMatch(/^ {2}scenario handoff +holds .*s$/m);
+      expect(r.stdout).not.toMatch(/incomplete/);
+    });
+
   it('exits 2 on an edge the spec does not have', () => {
     const r = check('--without', 'no_such_edge');
     expect(r.status).toBe(2);
@@ -103,6 +120,20 @@ describe('mempool-spec check on bad input and limits', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(message as RegExp);
   });
+
+  it('reports random walks as not exhaustive in JSON, and --only scenarios as exhaustive',
+    async () => {
+      const walks = await checkInProcess('spec/variants/mempool-fixed.mps', '--random-walks',
+        '2', '--threads', '2', '--ops', '2', '--param', 'min_nr=1', '--jobs', '1', '--json');
+      expect(walks.code).toBe(0);
+      expect(JSON.parse(walks.out)).toMatchObject({ status: 'holds', exhaustive: false,
+        search: 'random-walk' });
+      // The walks apply to the ranges only: the scenarios alone are searched breadth-first.
+      const scenarios = await checkInProcess('--only', 'scenarios', '--random-walks', '2');
+      expect(scenarios.code).toBe(0);
+      expect(scenarios.out).toMatch(/^check \S+ \(breadth-first, /);
+      expect(scenarios.out).toMatch(/^holds \(exhaustive\): /m);
+    });
 
   it('keeps the state limit a clear failure, not a crash', async () => {
     const r = await checkInProcess(...small, '--state-limit', '50');
