@@ -31,6 +31,21 @@ function statesOf(params: Record<string, number>): { machine: Machine; states: S
   return { machine, states: [...byKey.values()] };
 }
 
+/** The configuration min_nr=1 capacity=0 threads≤2 ops≤2 of spec/mempool.mps. */
+function smallMachine(): Machine {
+  return new Machine(ir, compileOps(ir), { min_nr: 1, capacity: 0, threads: 2, ops: 2 },
+    { kind: 'ranges', threads: 2, ops: 2, intRange: [1, 2] }, { sc: false });
+}
+
+/** A state's fingerprint under `machine`'s key, as a string to compare (calls left included). */
+function fingerprintOf(machine: Machine): (s: State) => string {
+  const h = new Hash64();
+  return (s) => {
+    const calls = stateHash(s, machine.keyContext, h);
+    return `${h.lo}:${h.hi}:${calls}`;
+  };
+}
+
 describe('state fingerprints', () => {
   it.each([
     [{ min_nr: 1, capacity: 1, threads: 2, ops: 2 }],
@@ -103,14 +118,9 @@ describe('state fingerprints', () => {
   });
 
   describe('merging messages a read cannot tell apart', () => {
-    const machine = new Machine(ir, compileOps(ir), { min_nr: 1, capacity: 0, threads: 2, ops: 2 },
-      { kind: 'ranges', threads: 2, ops: 2, intRange: [1, 2] }, { sc: false });
+    const machine = smallMachine();
     const start = machine.initial()!;
-    const fingerprint = (s: State): [number, number] => {
-      const h = new Hash64();
-      stateHash(s, machine.keyContext, h);
-      return [h.lo, h.hi];
-    };
+    const fingerprint = fingerprintOf(machine);
     /** `start` after thread `t` writes `value` to `variable` with a plain write. */
     const written = (s: State, t: number, variable: string, value: number): State => {
       const next = fork(s, t);
@@ -124,14 +134,14 @@ describe('state fingerprints', () => {
       const again = written(start, 0, 'min_nr', 1);
       expect(again.mem.messages[1]).toHaveLength(2);
       expect(stateKey(again, machine.keyContext)).toBe(stateKey(start, machine.keyContext));
-      expect(fingerprint(again)).toEqual(fingerprint(start));
+      expect(fingerprint(again)).toBe(fingerprint(start));
       const twice = written(again, 1, 'min_nr', 1);
-      expect(fingerprint(twice)).toEqual(fingerprint(start));
+      expect(fingerprint(twice)).toBe(fingerprint(start));
     });
 
     it('keeps apart a write of a new value, and one of the same value that carries more', () => {
       const changed = written(start, 0, 'min_nr', 2);
-      expect(fingerprint(changed)).not.toEqual(fingerprint(start));
+      expect(fingerprint(changed)).not.toBe(fingerprint(start));
       // Thread 0 writes curr_nr, then min_nr its old value: the min_nr message carries the
       // new curr_nr, which a lockless reader of min_nr learns, so it is not the old one.
       const wmb = (s: State): State => {
@@ -144,13 +154,12 @@ describe('state fingerprints', () => {
       const carried = written(wmb(curr), 0, 'min_nr', 1);
       expect(carried.mem.messages[1][1].view[0]).toBe(1);
       expect(stateKey(carried, machine.keyContext)).not.toBe(stateKey(curr, machine.keyContext));
-      expect(fingerprint(carried)).not.toEqual(fingerprint(curr));
+      expect(fingerprint(carried)).not.toBe(fingerprint(curr));
     });
   });
 
   it('leave out the views of guarded variables of a thread about to take their lock', () => {
-    const machine = new Machine(ir, compileOps(ir), { min_nr: 1, capacity: 0, threads: 2, ops: 2 },
-      { kind: 'ranges', threads: 2, ops: 2, intRange: [1, 2] }, { sc: false });
+    const machine = smallMachine();
     const alloc = machine.ops.find((o) => o.op.name === 'alloc')!;
     const lockPc = alloc.instrs.findIndex((i) => i.k === 'leaf' && i.stmt.k === 'lock');
     const start = machine.initial()!;
@@ -170,11 +179,7 @@ describe('state fingerprints', () => {
     const caughtUp = atLock({ ...wrote, mem: { ...wrote.mem, threads: wrote.mem.threads.map(
       (v, t) => (t === 0 ? { ...v, cur: wrote.mem.threads[1].cur, seen: wrote.mem.threads[1].seen }
         : v)) } }, 0);
-    const h = new Hash64();
-    const fp = (s: State): string => {
-      stateHash(s, machine.keyContext, h);
-      return `${h.lo}:${h.hi}`;
-    };
+    const fp = fingerprintOf(machine);
     expect(stale.mem.threads[0].cur[0]).toBe(0);
     expect(caughtUp.mem.threads[0].cur[0]).toBe(1);
     expect(fp(stale)).toBe(fp(caughtUp));
@@ -186,8 +191,7 @@ describe('state fingerprints', () => {
   });
 
   it('forget the views and the history once no thread will read shared memory again', () => {
-    const machine = new Machine(ir, compileOps(ir), { min_nr: 1, capacity: 0, threads: 2, ops: 2 },
-      { kind: 'ranges', threads: 2, ops: 2, intRange: [1, 2] }, { sc: false });
+    const machine = smallMachine();
     const free = machine.ops.find((o) => o.op.name === 'free')!;
     const wakePc = free.instrs.findIndex((i) => i.k === 'leaf' && i.stmt.k === 'wake');
     const start = machine.initial()!;
@@ -201,11 +205,7 @@ describe('state fingerprints', () => {
     const via = fork(start, 1);
     via.mem = doWrite(start.mem, 1, 'curr_nr', 0, 'once', { sc: false }).memory;
     via.mem = doWrite(via.mem, 1, 'curr_nr', 1, 'once', { sc: false }).memory;
-    const h = new Hash64();
-    const fp = (s: State): string => {
-      stateHash(s, machine.keyContext, h);
-      return `${h.lo}:${h.hi}`;
-    };
+    const fp = fingerprintOf(machine);
     expect(fp(ending(via, 0))).toBe(fp(ending(direct, 0)));
     expect(stateKey(ending(via, 0), machine.keyContext))
       .toBe(stateKey(ending(direct, 0), machine.keyContext));
@@ -228,8 +228,7 @@ describe('state fingerprints', () => {
   });
 
   it('keep the views a thread passes on but not the cur of a thread that will not read', () => {
-    const machine = new Machine(ir, compileOps(ir), { min_nr: 1, capacity: 0, threads: 2, ops: 2 },
-      { kind: 'ranges', threads: 2, ops: 2, intRange: [1, 2] }, { sc: false });
+    const machine = smallMachine();
     const resize = machine.ops.find((o) => o.op.name === 'resize')!;
     const start = machine.initial()!;
     const wrote = fork(start, 0);
@@ -247,11 +246,7 @@ describe('state fingerprints', () => {
         locks: s.mem.locks.map((l, i) => (i === 0 ? { ...l, holder: 0 } : l)) };
       return s;
     };
-    const h = new Hash64();
-    const fp = (s: State): string => {
-      stateHash(s, machine.keyContext, h);
-      return `${h.lo}:${h.hi}`;
-    };
+    const fp = fingerprintOf(machine);
     expect(fp(placed(0, 1))).toBe(fp(placed(1, 1)));
     expect(stateKey(placed(0, 1), machine.keyContext))
       .toBe(stateKey(placed(1, 1), machine.keyContext));
