@@ -68,8 +68,9 @@ export class Judge {
       if (inv.holds([], world) !== true) {
         const values = inv.names.map((e) =>
           `${nameOf(e)}=${String(compileExpr(e, [], '')([], world))}`);
-        return { property: inv.name, message: `invariant ${inv.name} does not hold ` +
-          `(${values.join(', ')})` };
+        // An invariant over constants alone names nothing: no empty parentheses then.
+        return { property: inv.name, message: `invariant ${inv.name} does not hold` +
+          (values.length > 0 ? ` (${values.join(', ')})` : '') };
       }
     }
     return null;
@@ -148,9 +149,12 @@ export class Judge {
   }
 }
 
-/** The shared variables, ghosts and queue sizes an expression mentions, once each. */
+/**
+ * The shared variables, ghosts, queue sizes and spec parameters an expression mentions, once
+ * each: the values a broken invariant's message shows.
+ */
 function namesIn(e: Expr, out: Expr[] = []): Expr[] {
-  if (e.k === 'shared' || e.k === 'ghost' || e.k === 'waiters') {
+  if (e.k === 'shared' || e.k === 'ghost' || e.k === 'waiters' || e.k === 'param') {
     if (!out.some((o) => nameOf(o) === nameOf(e))) out.push(e);
   } else if (e.k === 'not') {
     namesIn(e.arg, out);
@@ -165,7 +169,7 @@ function namesIn(e: Expr, out: Expr[] = []): Expr[] {
 
 function nameOf(e: Expr): string {
   if (e.k === 'waiters') return `waiters(${e.queue})`;
-  return e.k === 'shared' || e.k === 'ghost' ? e.name : '';
+  return e.k === 'shared' || e.k === 'ghost' || e.k === 'param' ? e.name : '';
 }
 
 /** An outcome as the spec writes it. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkSpec, configurations } from '../../src/check/index.ts';
-import { loadSpec } from '../../src/spec/load.ts';
+import { loadSpec, parseSpec } from '../../src/spec/load.ts';
+import { editSpec, fixedText, knobEdits } from './spec-edit.ts';
 
 const kernel = loadSpec('spec/mempool.mps');
 const preFix = loadSpec('spec/variants/mempool-pre-5b990546.mps');
@@ -66,4 +67,34 @@ describe('check on the kernel specs', () => {
       expect(params.slice(9).every((p) => p.threads === 3 && p.ops === 3)).toBe(true);
       expect(new Set(params.slice(9).map((p) => `${p.min_nr},${p.capacity}`)).size).toBe(9);
     });
+});
+
+describe('the message of a broken invariant', () => {
+  const inRanges = { only: 'ranges' as const, fix: { min_nr: 0, capacity: 0 },
+    bounds: { threads: 3, ops: 2 } };
+
+  it('names the parameters of an invariant that reads no state, with their values', () => {
+    const ir = parseSpec(editSpec(fixedText, knobEdits), 'knob.mps');
+    const r = checkSpec(ir, { ...inRanges, fix: { ...inRanges.fix, knob: 1 } });
+    expect(r.counterexample?.property).toBe('deep');
+    expect(r.counterexample?.configLabel).toBe('min_nr=0 threads≤3 ops≤2 capacity=0 knob=1');
+    expect(r.counterexample?.message).toBe('invariant deep does not hold (knob=1, threads=3)');
+  });
+
+  it('has no empty parentheses for an invariant over constants alone', () => {
+    const ir = parseSpec(editSpec(fixedText, [['\n# ---- happens-before edges',
+      '\ninvariant impossible "Broken in every state." : 1 == 0\n\n' +
+      '# ---- happens-before edges']]), 'impossible.mps');
+    const r = checkSpec(ir, inRanges);
+    expect(r.counterexample?.property).toBe('impossible');
+    expect(r.counterexample?.message).toBe('invariant impossible does not hold');
+  });
+
+  it('still shows the state an invariant reads, beside a parameter', () => {
+    const ir = parseSpec(editSpec(fixedText, [...knobEdits, ['  : knob == 0 || threads < 3',
+      '  : knob == 0 || curr_nr + allocated >= threads']]), 'knob.mps');
+    const r = checkSpec(ir, { ...inRanges, fix: { ...inRanges.fix, knob: 1 } });
+    expect(r.counterexample?.message).toMatch(
+      /^invariant deep does not hold \(knob=1, curr_nr=0, allocated=0, threads=2\)$/);
+  });
 });
