@@ -107,11 +107,20 @@ export const DEFAULT_STATE_LIMIT = 10_000_000;
 /** Checks `ir`, one configuration after another. */
 export function checkSpec(original: SpecIR, opts: CheckOptions = {}): CheckResult {
   const run = startCheck(original, opts);
-  for (const config of run.configs) {
-    const outcome = searchConfig(run.ir, run.ops, config, opts);
-    if (!record(run, config, outcome)) break;
-  }
+  searchHere(run, 0, run.configs.length);
   return finish(run);
+}
+
+/**
+ * Searches the configurations `from` to `to` (excluded) of `run` on this thread, one after
+ * another, recording each; returns false once a counterexample ends the check.
+ */
+export function searchHere(run: CheckRun, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const config = run.configs[i];
+    if (!record(run, config, searchConfig(run.ir, run.ops, config, run.opts))) return false;
+  }
+  return true;
 }
 
 /** A check under way: the spec it checks, its configurations and what it found so far. */

@@ -3,7 +3,7 @@ import type { Worker } from 'node:worker_threads';
 import { spawnWorker } from '../harness/spawn.ts';
 import type { SpecIR } from '../ir.ts';
 import {
-  finish, record, searchConfig, startCheck, type CheckOptions, type CheckResult,
+  finish, record, searchHere, startCheck, type CheckOptions, type CheckResult,
   type ConfigOutcome,
 } from './index.ts';
 import { AblationError } from './ablate.ts';
@@ -54,19 +54,13 @@ export async function checkSpecParallel(original: SpecIR, opts: CheckOptions,
   // would cost more than they save, so they run here, and the pool takes the rest (all of
   // them with `inlineFirstPass: false`, which the tests use to drive the pool).
   const first = inlineFirstPass ? firstLargeConfig(run.configs) : 0;
-  let recorded = 0;
-  for (; recorded < first; recorded++) {
-    const config = run.configs[recorded];
-    if (!record(run, config, searchConfig(run.ir, run.ops, config, opts))) return finish(run);
-  }
+  if (!searchHere(run, 0, first)) return finish(run);
   const count = Math.min(jobs, run.configs.length - first);
   if (count <= 1) {
-    for (; recorded < run.configs.length; recorded++) {
-      const config = run.configs[recorded];
-      if (!record(run, config, searchConfig(run.ir, run.ops, config, opts))) break;
-    }
+    searchHere(run, first, run.configs.length);
     return finish(run);
   }
+  let recorded = first;
   const { onProgress, ...plain } = opts;
   // Per configuration index, its outcome, or the error its search threw: both are taken in
   // configuration order, so an error in a later configuration does not hide an earlier
