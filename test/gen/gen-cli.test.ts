@@ -1,0 +1,65 @@
+import {
+  mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/run-cli.ts';
+
+/* `mempool-spec gen` run as a process, on output folders that are in its way. */
+
+const specPath = join(process.cwd(), 'spec/mempool.mps');
+
+/** Every file and folder below `dir`, with the text of each file: what "nothing changed" means. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const path of (readdirSync(dir, { recursive: true }) as string[]).sort()) {
+    const full = join(dir, path);
+    out[path] = statSync(full).isDirectory() ? '<dir>' : readFileSync(full, 'utf8');
+  }
+  return out;
+}
+
+describe('mempool-spec gen, a folder where it must write a file', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'mps-gen-cli-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('in a fresh folder: exit 2, names the folder, a hint, no stack trace, nothing written',
+    () => {
+      const out = join(dir, 'fresh');
+      mkdirSync(join(out, 'reference', 'mempool.ts'), { recursive: true });
+      writeFileSync(join(out, 'reference', 'mempool.ts', 'keep.txt'), 'mine\n');
+      const before = snapshot(out);
+      const run = runCli(['gen', '--spec', specPath, '--out', out]);
+      expect(run.status, run.stderr).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toMatch(/^error: .*: 1 file\(s\) in the way that gen did not write: reference\/mempool\.ts\/\n/);
+      expect(run.stderr).toMatch(/\nhint: move them out of the output folder/);
+      expect(run.stderr).not.toMatch(/internal error|EISDIR|\n\s+at /);
+      expect(snapshot(out)).toEqual(before);
+    });
+
+  it('in a folder gen wrote before: exit 2, and every generated file is left as it was',
+    () => {
+      const out = join(dir, 'old');
+      expect(runCli(['gen', '--spec', specPath, '--out', out]).status).toBe(0);
+      // The spec changes (so every file would be rewritten), and a generated file has become
+      // a folder.
+      const edited = join(dir, 'edited.mps');
+      writeFileSync(edited, readFileSync(specPath, 'utf8') + '\n# an edit\n');
+      rmSync(join(out, 'tests', 'model.test.ts'));
+      mkdirSync(join(out, 'tests', 'model.test.ts'));
+      const before = snapshot(out);
+      for (const extra of [[], ['--check']]) {
+        const run = runCli(['gen', '--spec', edited, '--out', out, ...extra]);
+        expect(run.status, run.stderr).toBe(2);
+        expect(run.stderr).toContain('in the way that gen did not write: tests/model.test.ts/');
+        expect(run.stderr).toMatch(/\nhint: /);
+        expect(run.stderr).not.toMatch(/internal error|EISDIR|\n\s+at /);
+        expect(snapshot(out)).toEqual(before);
+      }
+    });
+});
