@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { checkSpec, CheckSpecError, type CheckResult } from '../../src/check/index.ts';
+import {
+  checkSpec, CheckSpecError, configLabel, configurations, type CheckResult,
+} from '../../src/check/index.ts';
 import { checkSpecParallel } from '../../src/check/parallel.ts';
-import { loadSpec } from '../../src/spec/load.ts';
+import { loadSpec, parseSpec } from '../../src/spec/load.ts';
+import { editSpec, fixedText, knobEdits } from './spec-edit.ts';
 
 const kernel = loadSpec('spec/mempool.mps');
 const fixed = loadSpec('spec/variants/mempool-fixed.mps');
@@ -48,6 +51,41 @@ describe('check on several workers', () => {
     expect(b.failures).toEqual(a.failures);
     expect(timeless(b)).toEqual(timeless(a));
   }, 120_000);
+
+  it('lets a counterexample win over an error in a later configuration', async () => {
+    // The fixed variant with `deep` (broken at threads 3 with knob=1) and an endless local
+    // loop in alloc where threads > 2 and capacity == 1. The second pass runs in this order:
+    // capacity=0 knob=0 (a search of about 29,000 states), capacity=0 knob=1 (the
+    // counterexample, in the initial state), capacity=1 knob=0 (the loop error, once a first
+    // alloc has called the backing allocator: in the search, after its progress line), ...
+    // One thread stops at the counterexample and never reaches the error. On two workers the
+    // second one finds the counterexample and then the error while the first is still
+    // searching capacity=0 knob=0: the error must wait, and lose to the counterexample.
+    const first = '    # element = pool->alloc(gfp_temp, pool->pool_data);\n    e = alloc_fn()\n';
+    const ir = parseSpec(editSpec(fixedText, [...knobEdits, [first, `${first}` +
+      '    if threads > 2 && capacity == 1 {\n      spin = 0\n' +
+      '      loop {\n        spin = spin + 1\n      }\n    }\n']]), 'knob-loop.mps');
+    const opts = { only: 'ranges' as const, fix: { min_nr: 2 }, bounds: { threads: 3, ops: 2 } };
+    const labels = configurations(ir, opts).map(configLabel);
+    const cx = labels.indexOf('min_nr=2 threads≤3 ops≤2 capacity=0 knob=1');
+    const loop = labels.indexOf('min_nr=2 threads≤3 ops≤2 capacity=1 knob=0');
+    expect(cx).toBeGreaterThan(0);
+    expect(loop).toBe(cx + 1);
+    expect(() => checkSpec(ir, { ...opts, fix: { min_nr: 2, capacity: 1, knob: 0 } }))
+      .toThrow(/alloc: 10000 steps without a shared access \(an endless loop\?\)/);
+
+    const one = checkSpec(ir, opts);
+    expect(one.status).toBe('counterexample');
+    expect(one.counterexample?.property).toBe('deep');
+    expect(one.counterexample?.configLabel).toBe(labels[cx]);
+    const started: string[] = [];
+    const two = await checkSpecParallel(ir, { ...opts, onProgress: (line) => {
+      if (line.startsWith('checking ')) started.push(line.slice('checking '.length));
+    } }, 2);
+    // A worker did start the configuration with the loop (else this test shows nothing).
+    expect(started).toContain(labels[loop]);
+    expect(timeless(two)).toEqual(timeless(one));
+  }, 60_000);
 
   it('throws the error class one thread throws', async () => {
     const broken = structuredClone(fixed);
