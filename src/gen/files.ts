@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
-  existsSync, mkdirSync, openSync, closeSync, readdirSync, readFileSync, renameSync, rmSync,
-  statSync, writeSync, fsyncSync, rmdirSync,
+  existsSync, lstatSync, mkdirSync, openSync, closeSync, readdirSync, readFileSync, renameSync,
+  rmSync, statSync, writeSync, fsyncSync, rmdirSync,
 } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { writeFailed } from '../spec/errors.ts';
@@ -39,13 +39,16 @@ export function planWrite(outDir: string, files: GeneratedFile[]): Plan {
   const wanted = new Set(files.map((f) => f.path));
   for (const file of files) {
     const target = join(outDir, file.path);
-    if (!existsSync(target)) {
+    const kind = entryKind(target);
+    if (kind === 'none') {
       plan.added.push(file.path);
       continue;
     }
-    if (statSync(target).isDirectory()) {
-      // A folder where gen writes a file is in the way, like any file gen did not write.
-      plan.foreign.push(`${file.path}/`);
+    if (kind !== 'file') {
+      // A folder, a symbolic link (gen writes regular files only, so a link is not its
+      // doing, and its rename would replace the link) or a special file where gen writes a
+      // file is in the way, like any file gen did not write.
+      plan.foreign.push(kind === 'folder' ? `${file.path}/` : `${file.path} (${kind})`);
       continue;
     }
     const current = readFileSync(target, 'utf8');
@@ -155,15 +158,42 @@ function removeEmptyParents(root: string, dir: string): void {
   }
 }
 
-/** Every file below `dir`, as `/`-separated paths relative to it. */
+/**
+ * What stands at `path`, without following a symbolic link: nothing (also when a part of the
+ * path is a file, which the write then reports), a regular file, a folder, a link, or
+ * another kind of file (a FIFO, a socket, a device).
+ */
+function entryKind(path: string): 'none' | 'file' | 'folder' | 'symbolic link' | 'special file' {
+  let stats;
+  try {
+    stats = lstatSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return 'none';
+    throw error;
+  }
+  if (stats.isFile()) return 'file';
+  if (stats.isDirectory()) return 'folder';
+  return stats.isSymbolicLink() ? 'symbolic link' : 'special file';
+}
+
+/**
+ * Every regular file below `dir`, as `/`-separated paths relative to it. Symbolic links
+ * below `dir` are neither followed nor listed: a link to another folder of generated files
+ * (or to `dir` itself) must not make gen remove the files there, and a broken link is
+ * nothing gen can read. FIFOs and other special files are left out too (reading one could
+ * block).
+ */
 function listFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
+  // The output folder itself may be a link to a folder; nothing below it is followed.
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
   const out: string[] = [];
   const walk = (d: string): void => {
     for (const name of readdirSync(d).sort()) {
       const full = join(d, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else out.push(relative(dir, full).split(sep).join('/'));
+      const kind = entryKind(full);
+      if (kind === 'folder') walk(full);
+      else if (kind === 'file') out.push(relative(dir, full).split(sep).join('/'));
     }
   };
   walk(dir);

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import {
   mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync, existsSync,
+  symlinkSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,6 +95,40 @@ describe('writing generated files', () => {
     expect(plan.foreign).toEqual(['x.ts/']);
     expect(() => applyPlan(dir, files, plan)).toThrow(/refusing/);
     expect(readFileSync(join(dir, 'x.ts', 'keep.txt'), 'utf8')).toBe('mine\n');
+  });
+
+  it('follows no link below the output folder: removes nothing through one, reads no broken one',
+    () => {
+      // Another folder of generated files, linked from the output folder; a broken link; a
+      // link back to the output folder itself.
+      const other = mkdtempSync(join(tmpdir(), 'mps-files-other-'));
+      try {
+        writeFileSync(join(other, 'theirs.ts'), mark('theirs'));
+        symlinkSync(other, join(dir, 'linked'));
+        symlinkSync(join(dir, 'no-such-file'), join(dir, 'broken.ts'));
+        symlinkSync(dir, join(dir, 'loop'));
+        const files: GeneratedFile[] = [{ path: 'x.ts', content: mark('x') }];
+        const plan = planWrite(dir, files);
+        expect(plan).toEqual({ added: ['x.ts'], changed: [], removed: [], unchanged: [],
+          foreign: [] });
+        applyPlan(dir, files, plan);
+        expect(readFileSync(join(other, 'theirs.ts'), 'utf8')).toBe(mark('theirs'));
+        expect(readdirSync(dir).sort()).toEqual(['broken.ts', 'linked', 'loop', 'x.ts']);
+      } finally {
+        rmSync(other, { recursive: true, force: true });
+      }
+    });
+
+  it('counts a link where it would write a file as in the way, broken or not', () => {
+    writeFileSync(join(dir, 'target.ts'), mark('x'));
+    symlinkSync(join(dir, 'target.ts'), join(dir, 'x.ts'));
+    symlinkSync(join(dir, 'no-such-file'), join(dir, 'y.ts'));
+    const files: GeneratedFile[] = [
+      { path: 'x.ts', content: mark('x') }, { path: 'y.ts', content: mark('y') },
+    ];
+    const plan = planWrite(dir, files);
+    expect(plan.foreign).toEqual(['x.ts (symbolic link)', 'y.ts (symbolic link)']);
+    expect(() => applyPlan(dir, files, plan)).toThrow(/refusing/);
   });
 
   it('leaves no temporary file behind after writing', () => {

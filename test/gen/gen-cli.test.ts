@@ -1,5 +1,6 @@
 import {
-  mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync,
+  mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,5 +62,29 @@ describe('mempool-spec gen, a folder where it must write a file', () => {
         expect(run.stderr).not.toMatch(/internal error|EISDIR|\n\s+at /);
         expect(snapshot(out)).toEqual(before);
       }
+    });
+});
+
+describe('mempool-spec gen, a link in the output folder', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'mps-gen-cli-link-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('removes no generated file of another folder that a link points to, and does not crash',
+    () => {
+      const other = join(dir, 'other');
+      expect(runCli(['gen', '--spec', specPath, '--out', other]).status).toBe(0);
+      const theirs = snapshot(other);
+      const out = join(dir, 'out');
+      mkdirSync(out);
+      symlinkSync(other, join(out, 'linked'));
+      symlinkSync(join(dir, 'no-such-file'), join(out, 'broken'));
+      const run = runCli(['gen', '--spec', specPath, '--out', out]);
+      expect(run.stderr).not.toMatch(/error/);
+      expect(run.status).toBe(0);
+      expect(run.stdout).toMatch(/\(\d+ added, 0 changed, 0 removed, 0 unchanged\)/);
+      expect(snapshot(other)).toEqual(theirs);
     });
 });
