@@ -32,6 +32,9 @@ export function minNrRange(ir: SpecIR, fallback: { min: number; max: number }, c
 /**
  * Spec parameters describing a pool a harness made: every parameter at its largest, the
  * backing allocator's capacity parameter at `capacity`, and `min_nr`'s parameter at `minNr`.
+ * `capacity` has the spec's meaning: what the backing allocator can still hand out once
+ * create has filled the reserve, so a harness whose allocator hands out at most `limit`
+ * elements passes `limit - minNr` (the model's allocator then has the same limit).
  */
 export function poolParams(ir: SpecIR, minNr: number, capacity: number):
   Record<string, number> {

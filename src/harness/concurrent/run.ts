@@ -185,16 +185,20 @@ class Run {
     { invariants: ObservedInvariant[] }> {
     const workers = this.crew.size;
     const tokens = workers * round.perWorker;
-    const capacity = round.minNr + tokens;
+    // In the spec, `capacity` is what the backing allocator can still hand out once create
+    // has filled the reserve: the allocator's limit is min_nr + capacity. Here the capacity
+    // is the tokens (see shared.ts), so every element clients may hold fits beside the reserve.
+    const capacity = tokens;
+    const limit = round.minNr + capacity;
     const ledger = OwnershipLedger.create();
-    const backing = this.impl.SharedBacking.create(capacity);
+    const backing = this.impl.SharedBacking.create(limit);
     const sleepTimeoutMs = this.options.sleepTimeoutMs ?? 2;
     const pool = this.impl.Mempool.create({
       minNr: round.minNr, backing: new TrackedBacking(backing, ledger), sleepTimeoutMs,
     });
     if (!pool) {
       return this.fail(index, round, 'wrong-reply', `create(min_nr ${round.minNr}) returned null with a ` +
-        `backing allocator of capacity ${capacity}`);
+        `backing allocator that can hand out ${limit} element(s)`);
     }
     const control = new Int32Array(new SharedArrayBuffer(controlWords(workers) * 4));
     control[TOKENS] = tokens;
@@ -228,7 +232,10 @@ class Run {
     return { invariants: problem };
   }
 
-  /** The end-of-round checks; a string says what broke. */
+  /**
+   * The end-of-round checks; a string says what broke. `capacity` is the spec's parameter
+   * (what the backing allocator could hand out beyond the reserve), not the allocator's limit.
+   */
   private judge(
     ledger: OwnershipLedger,
     backing: SharedBackingUnderTest,

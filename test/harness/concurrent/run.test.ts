@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   formatConcurrentResult, generateRounds, runConcurrent,
 } from '../../../src/harness/concurrent/run.ts';
-import { loadSpec } from '../../../src/spec/load.ts';
+import { readFileSync } from 'node:fs';
+import { loadSpec, parseSpec } from '../../../src/spec/load.ts';
 
 const ir = loadSpec('spec/mempool.mps');
 const fixture = (name: string) => new URL(`../fixtures/${name}.ts`, import.meta.url).href;
@@ -68,6 +69,27 @@ describe('runConcurrent', () => {
     if (result.verdict === 'hang') expect(result.silentMs).toBeLessThan(400 + 1500);
     // ...and the whole run, loading three workers included, ended well within the test.
     expect(performance.now() - started).toBeLessThan(20_000);
+  });
+
+  it('judges the invariants with the spec\'s capacity: what the backing allocator can hand ' +
+    'out beyond the reserve, not its whole limit', async () => {
+    // The spec's `capacity` excludes the min_nr elements create puts in the reserve (the
+    // model's allocator has min_nr + capacity). With 3 workers of 1 element each the
+    // harness's allocator can hand out min_nr + 3, so `capacity` is 3 whatever min_nr is;
+    // an invariant that reads it sees the difference.
+    const text = readFileSync('spec/mempool.mps', 'utf8').replace(/^liveness /m,
+      'invariant capacity_beyond_reserve "capacity as the harness gave it" : capacity == 3\n\n' +
+      'liveness ');
+    const probe = parseSpec(text, 'capacity-probe.mps');
+    const program = [{ k: 'alloc', wait: false }, { k: 'free', pick: 0 }] as const;
+    const result = await runConcurrent({
+      ir: probe, implementation: fixture('lock-pool'), settings: { seed: 3, runs: 2 },
+      rounds: [0, 2].map((minNr) => ({ minNr, perWorker: 1,
+        programs: [[...program], [...program], [...program]] })),
+    });
+    expect(result.verdict, formatConcurrentResult(result)).toBe('pass');
+    if (result.verdict !== 'pass') return;
+    expect(result.invariants).toContainEqual({ name: 'capacity_beyond_reserve', verdict: 'holds' });
   });
 
   it('draws the same rounds from the same seed', () => {
