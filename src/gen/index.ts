@@ -4,7 +4,9 @@ import { header } from './header.ts';
 import { generateLitmus, judgeLitmus, type JudgedLitmus } from './litmus.ts';
 import { checkApi, generateReference } from './reference.ts';
 import { bindOps } from '../harness/model/system.ts';
-import { genUnsupported } from '../spec/errors.ts';
+import { genUnsupported, type SourceFile } from '../spec/errors.ts';
+import { specSource } from '../spec/load.ts';
+import { unsupportedOffset } from './locate.ts';
 import { generateTests } from './tests.ts';
 
 /** Everything `mempool-spec gen` produces from one spec. */
@@ -57,9 +59,17 @@ function checkGenerable(ir: SpecIR): void {
     bindOps(ir);
   } catch (e) {
     // Both throw only for a spec that lacks what they need; their messages name it.
-    if (e instanceof Error) throw genUnsupported(ir.source, e.message.replace(/^[\w -]+: /, ''));
-    throw e;
+    if (!(e instanceof Error)) throw e;
+    const reason = e.message.replace(/^[\w -]+: /, '');
+    throw genUnsupported(ir.source, reason, undefined, locate(ir, reason));
   }
+}
+
+/** Where in the spec's text `message` points, when the text is at hand. */
+function locate(ir: SpecIR, message: string): { src: SourceFile; offset: number } | undefined {
+  const src = specSource(ir);
+  const offset = src && unsupportedOffset(ir, src, message);
+  return src !== undefined && offset !== undefined ? { src, offset } : undefined;
 }
 
 /**
@@ -69,8 +79,10 @@ function checkGenerable(ir: SpecIR): void {
  * never reaches an edge's label. Those are properties of the spec, so they become
  * `gen-unsupported` SpecErrors (exit 2, no stack trace) with the generator's message.
  *
- * Known shortcoming: the error names the spec but has no line and column, and a generator
- * bug that throws a message of the same form would be reported the same way. Other errors
+ * The error points at the construct the message names (`unsupportedOffset`), found from
+ * the message's text, so it is as precise as the message: a name, else the scenario, edge
+ * or operation it is about, else the `spec` declaration. Known shortcoming: a generator bug
+ * that throws a message of the same form would be reported the same way. Other errors
  * (TypeError, RangeError, ...) stay internal errors.
  */
 function unsupportedAsSpecError<T>(ir: SpecIR, run: () => T): T {
@@ -80,7 +92,8 @@ function unsupportedAsSpecError<T>(ir: SpecIR, run: () => T): T {
     const generator = /^(litmus|toC|js-litmus|reference|model-based tests): /;
     if (e instanceof Error && e.constructor === Error && generator.test(e.message)) {
       throw genUnsupported(ir.source, e.message, 'rename what the message names, or change ' +
-        'the scenario it names; `mempool-spec check` works on any valid spec');
+        'the scenario it names; `mempool-spec check` works on any valid spec',
+      locate(ir, e.message));
     }
     throw e;
   }

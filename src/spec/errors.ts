@@ -275,13 +275,18 @@ export function nameTooLong(src: SourceFile, span: Span, limit: number): SpecErr
   );
 }
 
-/** The spec is valid, but lacks something `gen` needs (an operation of the pool's API...). */
+/**
+ * The spec is valid, but lacks something `gen` needs (an operation of the pool's API...) or
+ * has something a generator cannot render; `at` is the construct in the spec's text, when
+ * it is known (see src/gen/locate.ts).
+ */
 export function genUnsupported(file: string, reason: string,
   hint = '`mempool-spec check` works on any valid spec; gen needs the operations create(), ' +
-    'alloc(bool) -> elem, free(elem), resize(int) -> int and destroy(), and a variable min_nr'):
-  SpecError {
-  return new SpecError('gen-unsupported', file, `gen cannot generate from this spec: ${reason}`,
-    hint);
+    'alloc(bool) -> elem, free(elem), resize(int) -> int and destroy(), and a variable min_nr',
+  at?: { src: SourceFile; offset: number }): SpecError {
+  const message = `gen cannot generate from this spec: ${reason}`;
+  if (at !== undefined) return located('gen-unsupported', at.src, at.offset, message, hint);
+  return new SpecError('gen-unsupported', file, message, hint);
 }
 
 /**

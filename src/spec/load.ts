@@ -2,7 +2,7 @@
  * The public entry points of the spec front end: a spec file (or text) to its checked IR.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, statSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import {
   fileTooLarge, fileUnreadable, nameTooLong, SpecError, tooDeep, type SourceFile,
@@ -59,6 +59,30 @@ export function parseSpec(text: string, path: string): SpecIR {
   return check({ path, text }, path, sha256(Buffer.from(text, 'utf8')));
 }
 
+/** The text each IR this process loaded was resolved from (BOM removed), for late errors. */
+const sources = new WeakMap<SpecIR, SourceFile>();
+
+/**
+ * The source an IR was resolved from, so that an error found after resolution (gen's
+ * `gen-unsupported`) can point into it: the text `loadSpec`/`parseSpec` read, or, for an IR
+ * from elsewhere (a copy, JSON), the file `SpecIR.source` names if its bytes still have the
+ * IR's sha-256. Undefined when neither is available.
+ */
+export function specSource(ir: SpecIR): SourceFile | undefined {
+  const known = sources.get(ir);
+  if (known !== undefined) return known;
+  try {
+    const stats = statSync(ir.source);
+    if (!stats.isFile() || stats.size > MAX_SPEC_BYTES) return undefined;
+    const bytes = readFileSync(ir.source);
+    if (sha256(bytes) !== ir.sha256) return undefined;
+    const text = bytes.toString('utf8');
+    return { path: ir.source, text: text.startsWith('\uFEFF') ? text.slice(1) : text };
+  } catch {
+    return undefined;
+  }
+}
+
 function check(file: SourceFile, source: string, hash: string): SpecIR {
   const bytes = Buffer.byteLength(file.text, 'utf8');
   if (bytes > MAX_SPEC_BYTES) throw fileTooLarge(file.path, bytes, MAX_SPEC_BYTES);
@@ -66,7 +90,9 @@ function check(file: SourceFile, source: string, hash: string): SpecIR {
   const src = file.text.startsWith('\uFEFF') ? { ...file, text: file.text.slice(1) } : file;
   checkNameLengths(src);
   try {
-    return resolveSpec(parseAst(src), src, { source, sha256: hash });
+    const ir = resolveSpec(parseAst(src), src, { source, sha256: hash });
+    sources.set(ir, src);
+    return ir;
   } catch (e) {
     // The parser and the resolver recurse once per nesting level (several frames deep in
     // ohm), so absurd nesting exhausts the stack; that is a property of the text.
