@@ -21,9 +21,16 @@ import { atLeastOne } from './cli-args.ts';
 /** Exit codes, the same for every command. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
+/**
+ * Codes of command-line errors that have one of their own (printed `error[code]: ...`, and
+ * the `code` of the `--json` error document); every other `UsageError` is `usage`.
+ */
+export type UsageErrorCode = 'usage' | 'unknown-edge' | 'bad-replay-token';
+
 /** An error that the CLI reports in one message and an exit code, without a stack trace. */
 export class UsageError extends Error {
-  constructor(message: string, readonly hint?: string) {
+  constructor(message: string, readonly hint?: string,
+    readonly code: UsageErrorCode = 'usage') {
     super(message);
     this.name = 'UsageError';
   }
@@ -142,6 +149,14 @@ async function runCheck(file: string, opts: CheckCliOptions): Promise<number> {
     throw new UsageError(`--only ${opts.only}: expected 'scenarios' or 'ranges'`);
   }
   const only = opts.only as 'scenarios' | 'ranges' | undefined;
+  const edges = ir.edges.map((e) => e.name);
+  for (const name of opts.without) {
+    if (!edges.includes(name)) {
+      throw new UsageError(`--without ${name}: the spec has no edge '${name}'`,
+        edges.length > 0 ? `its edges: ${edges.join(', ')}` : 'the spec declares no edges',
+        'unknown-edge');
+    }
+  }
   const progress = process.stderr.isTTY && !opts.json
     ? (line: string) => process.stderr.write(`\r\x1b[K${line}`) : undefined;
   let result: CheckResult;
@@ -152,6 +167,9 @@ async function runCheck(file: string, opts: CheckCliOptions): Promise<number> {
         seed: opts.seed, stateLimit: opts.stateLimit, bounds, fix, only, sc: opts.sc,
         onProgress: progress }, opts.jobs ?? defaultJobs());
   } catch (err) {
+    if (opts.replay && (err instanceof TokenError || err instanceof ReplayError)) {
+      throw new UsageError(err.message, replayHint(err.message, ir.source), 'bad-replay-token');
+    }
     if (err instanceof AblationError || err instanceof TokenError || err instanceof ReplayError ||
       err instanceof CheckSpecError) throw new UsageError(err.message);
     throw err;
@@ -173,6 +191,16 @@ async function runCheck(file: string, opts: CheckCliOptions): Promise<number> {
     warn(`--trace-out ${opts.traceOut}: no counterexample, nothing written`);
   }
   return result.status === 'holds' ? EXIT.ok : EXIT.failed;
+}
+
+/** What to do about a replay token `check --replay` cannot use. */
+function replayHint(message: string, source: string): string {
+  if (/another version of the spec/.test(message)) {
+    return 'replay it against the spec file it was made for, or run check on this one for a ' +
+      'new token';
+  }
+  return `give the whole token from the \`replay:\` line of a check report on ${source} ` +
+    '(it is one word of letters, digits, - and _)';
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -279,8 +307,8 @@ function warn(message: string): void {
   process.stderr.write(`${styleText('yellow', 'warning')}: ${message}\n`);
 }
 
-function fail(message: string): void {
-  process.stderr.write(`${styleText('red', 'error')}: ${message}\n`);
+function fail(message: string, code?: string): void {
+  process.stderr.write(`${styleText('red', code ? `error[${code}]` : 'error')}: ${message}\n`);
 }
 
 /** Runs the CLI with `argv` (as in `process.argv`) and sets `process.exitCode`. */
@@ -304,7 +332,8 @@ function errorJson(err: unknown): Record<string, unknown> {
     return { code: err.code, file: err.file, line: err.line, col: err.col,
       message: err.message, hint: err.hint };
   }
-  if (err instanceof UsageError || err instanceof ValidateUsageError) {
+  if (err instanceof UsageError) return { code: err.code, message: err.message, hint: err.hint };
+  if (err instanceof ValidateUsageError) {
     return { code: 'usage', message: err.message, hint: err.hint };
   }
   if (err instanceof CommanderError) return { code: 'usage', message: err.message };
@@ -321,7 +350,7 @@ function handleError(err: unknown, debug: boolean): number {
     return EXIT.usage;
   }
   if (err instanceof UsageError || err instanceof ValidateUsageError) {
-    fail(err.message);
+    fail(err.message, err instanceof UsageError && err.code !== 'usage' ? err.code : undefined);
     if (err.hint) process.stderr.write(`hint: ${err.hint}\n`);
     return EXIT.usage;
   }

@@ -84,11 +84,23 @@ describe('mempool-spec check as a process', () => {
       expect(r.stdout).not.toMatch(/incomplete/);
     });
 
-  it('exits 2 on an edge the spec does not have', () => {
+  it('exits 2 on an edge the spec does not have, as error[unknown-edge] with a hint', () => {
     const r = check('--without', 'no_such_edge');
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/no edge 'no_such_edge'/);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe("error[unknown-edge]: --without no_such_edge: the spec has no edge " +
+      "'no_such_edge'\nhint: its edges: reserve_handoff, wait_registration\n");
   });
+
+  it('exits 2 on a string that is not a replay token, as error[bad-replay-token] with a hint',
+    () => {
+      const r = check('--replay', 'garbage');
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/^error\[bad-replay-token\]: not a replay token \(no header\)\n/);
+      expect(r.stderr).toMatch(/^hint: give the whole token from the `replay:` line of a check /m);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    });
 });
 
 /** Runs the CLI in this process, capturing what it writes and the exit code it sets. */
@@ -134,6 +146,45 @@ describe('mempool-spec check on bad input and limits', () => {
       expect(scenarios.out).toMatch(/^check \S+ \(breadth-first, /);
       expect(scenarios.out).toMatch(/^holds \(exhaustive\): /m);
     });
+
+  it('prints the codes of a bad edge and a bad replay token in the JSON error document',
+    async () => {
+      const edge = await checkInProcess('--without', 'reserve_handof', '--json');
+      expect(edge.code).toBe(2);
+      expect(JSON.parse(edge.out)).toEqual({ error: { code: 'unknown-edge',
+        message: "--without reserve_handof: the spec has no edge 'reserve_handof'",
+        hint: 'its edges: reserve_handoff, wait_registration' } });
+      expect(edge.err).toMatch(/^error\[unknown-edge\]: /);
+      for (const token of ['garbage', Buffer.from('{"v":2}\0').toString('base64url'),
+        Buffer.from('{"v":1,"s":"ab","c":{"kind":"ranges","params":{}},"w":[],"sc":0}\0\x80')
+          .toString('base64url')]) {
+        const r = await checkInProcess('--replay', token, '--json');
+        expect(r.code).toBe(2);
+        const doc = JSON.parse(r.out);
+        expect(doc.error.code).toBe('bad-replay-token');
+        expect(doc.error.message).toMatch(/replay token/);
+        expect(doc.error.hint).toMatch(/`replay:` line/);
+        expect(r.err).toMatch(/^error\[bad-replay-token\]: /);
+      }
+    });
+
+  it('names a token made for another version of the spec a bad replay token', async () => {
+    const found = await checkInProcess(...small, '--without', 'reserve_handoff', '--json');
+    const token = JSON.parse(found.out).counterexample.token as string;
+    const r = await checkInProcess('spec/variants/mempool-pre-5b990546.mps', '--replay', token,
+      '--json');
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.out).error).toMatchObject({ code: 'bad-replay-token',
+      message: expect.stringMatching(/made for another version of the spec/),
+      hint: expect.stringMatching(/the spec file it was made for/) });
+  });
+
+  it('keeps other command-line errors as error: ..., code usage', async () => {
+    const r = await checkInProcess('--param', 'nope=1', '--json');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^error: --param nope=1: /);
+    expect(JSON.parse(r.out).error.code).toBe('usage');
+  });
 
   it('keeps the state limit a clear failure, not a crash', async () => {
     const r = await checkInProcess(...small, '--state-limit', '50');
