@@ -6,6 +6,7 @@ import {
   DEFAULT_BUDGET_MS, DriverError, formatReport, ModuleError, validate,
 } from './index.ts';
 import { DEFAULT_SEED } from '../harness/settings.ts';
+import { ValidateUsageError } from './errors.ts';
 
 /** `validate`'s options as commander parses them. */
 interface ValidateCliOptions {
@@ -21,13 +22,8 @@ interface ValidateCliOptions {
   json?: boolean;
 }
 
-/** A bad `validate` command line or module: the CLI prints it with its hint and exits 2. */
-export class ValidateUsageError extends Error {
-  constructor(message: string, readonly hint?: string) {
-    super(message);
-    this.name = 'ValidateUsageError';
-  }
-}
+// Defined apart so that `gen --impl` can throw it without loading the command's modules.
+export { ValidateUsageError } from './errors.ts';
 
 /**
  * Adds `mempool-spec validate MODULE` to the program. `run` receives the exit code:

@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Capabilities } from '../harness/contract.ts';
 import { isTypeScript, spawnWorker } from '../harness/spawn.ts';
 
@@ -27,6 +29,48 @@ export interface ModuleInfo {
 
 const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './probe-worker.ts' : './probe-worker.js',
   import.meta.url);
+
+const PROCESS_ENTRY = new URL(import.meta.url.endsWith('.ts') ? './probe-process.ts'
+  : './probe-process.js', import.meta.url);
+
+/**
+ * `probeModule` for callers that cannot wait for a promise (`gen --impl`, whose command is
+ * synchronous): the probe runs in a node process of its own, which this blocks on. Costs
+ * one node start (under a second) on top of loading the module.
+ *
+ * @throws ModuleError as `probeModule` does, with the same message and hint.
+ */
+export function probeModuleSync(file: string, loadMs = 20_000): ModuleInfo {
+  const entry = fileURLToPath(PROCESS_ENTRY);
+  // From the TypeScript sources the entry needs tsx, resolved from here, not from the
+  // working directory (which may be a project without it).
+  const loader = entry.endsWith('.ts')
+    ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href] : [];
+  const run = spawnSync(process.execPath, [...loader, entry, file, String(loadMs)], {
+    encoding: 'utf8',
+    // The probe times the load itself; this only guards against the process hanging.
+    timeout: loadMs + 30_000,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const line = run.stdout?.trim().split('\n').at(-1) ?? '';
+  let answer: { ok: true; info: ModuleInfo } | { ok: false; file: string; message: string;
+    hint: string } | undefined;
+  try {
+    answer = line ? JSON.parse(line) : undefined;
+  } catch {
+    answer = undefined;
+  }
+  if (answer === undefined) {
+    const why = run.error?.message ?? (run.stderr.trim().split('\n').at(-1) ||
+      `exited with ${run.signal ?? `code ${run.status}`}`);
+    throw new Error(`the module probe for ${file} did not answer: ${why}`);
+  }
+  if (answer.ok) return answer.info;
+  // The message came as ModuleError made it, `file: what`; made again from its parts.
+  const prefix = `${answer.file}: `;
+  throw new ModuleError(answer.file, answer.message.startsWith(prefix)
+    ? answer.message.slice(prefix.length) : answer.message, answer.hint);
+}
 
 /**
  * Finds the module at `file` (relative to the working directory), loads it in a worker, and

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -93,6 +93,28 @@ describe('mempool-spec gen --impl', () => {
       const again = runCli(['gen', '--impl', 'examples/mempool.mjs', '--out', out, '--check']);
       expect(again.status, again.stdout).toBe(0);
     });
+
+  for (const [what, module] of [
+    ['whose top-level code throws', 'test/fixtures/isolation/load-throws.mjs'],
+    ['that does not meet the contract', 'test/fixtures/isolation/no-contract.mjs'],
+    ['that is a directory', 'test/fixtures/isolation'],
+  ]) {
+    it(`refuses a module ${what} as validate does: exit 2, its message, nothing written`,
+      () => {
+        const target = join(out, 'refused');
+        const run = runCli(['gen', '--impl', module, '--out', target]);
+        expect(run.status, run.stderr).toBe(2);
+        expect(run.stdout).toBe('');
+        const validate = runCli(['validate', module]);
+        expect(validate.status).toBe(2);
+        expect(run.stderr).toBe(validate.stderr);
+        expect(run.stderr).toMatch(new RegExp(`^error: ${module.replace(/[.]/g, '\\.')}: ` +
+          '(cannot be loaded|does not meet the contract|a directory, not a module)'));
+        expect(run.stderr).toMatch(/\nhint: /);
+        expect(run.stderr).not.toMatch(/internal error|\n\s+at /);
+        expect(existsSync(target)).toBe(false);
+      }, 60_000);
+  }
 
   it('refuses a module that does not exist, with exit 2', () => {
     const run = runCli(['gen', '--impl', 'no/such/pool.mjs', '--out', out]);
