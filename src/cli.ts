@@ -25,7 +25,7 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
  * Codes of command-line errors that have one of their own (printed `error[code]: ...`, and
  * the `code` of the `--json` error document); every other `UsageError` is `usage`.
  */
-export type UsageErrorCode = 'usage' | 'unknown-edge' | 'bad-replay-token';
+export type UsageErrorCode = 'usage' | 'unknown-edge' | 'bad-replay-token' | 'output-in-the-way';
 
 /** An error that the CLI reports in one message and an exit code, without a stack trace. */
 export class UsageError extends Error {
@@ -248,6 +248,7 @@ function runGen(opts: GenOptions): number {
         plan.foreign.join(', '),
       'move them out of the output folder, or pick another folder with --out; gen never ' +
         'overwrites a file without its generated-file header',
+      'output-in-the-way',
     );
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);

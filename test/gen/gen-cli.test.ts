@@ -37,7 +37,7 @@ describe('mempool-spec gen, a folder where it must write a file', () => {
       const run = runCli(['gen', '--spec', specPath, '--out', out]);
       expect(run.status, run.stderr).toBe(2);
       expect(run.stdout).toBe('');
-      expect(run.stderr).toMatch(/^error: .*: 1 file\(s\) in the way that gen did not write: reference\/mempool\.ts\/\n/);
+      expect(run.stderr).toMatch(/^error\[output-in-the-way\]: .*: 1 file\(s\) in the way that gen did not write: reference\/mempool\.ts\/\n/);
       expect(run.stderr).toMatch(/\nhint: move them out of the output folder/);
       expect(run.stderr).not.toMatch(/internal error|EISDIR|\n\s+at /);
       expect(snapshot(out)).toEqual(before);
