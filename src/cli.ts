@@ -98,8 +98,10 @@ export function buildProgram(): Command {
     .option('--sc', 'run under sequential consistency instead of the memory model')
     .option('--jobs <n>', 'search this many configurations at once, each in a worker thread ' +
       '(default: one per core)', atLeastOne)
-    .action(async (file: string, opts: CheckCliOptions) => {
-      process.exitCode = await runCheck(file, opts);
+    .action(async (file: string, opts: CheckCliOptions, command: Command) => {
+      const given = command.options.filter((o) =>
+        command.getOptionValueSource(o.attributeName()) === 'cli').map((o) => o.long ?? '');
+      process.exitCode = await runCheck(file, opts, given);
     });
 
   addValidateCommand(program, (code) => (process.exitCode = code));
@@ -122,7 +124,17 @@ interface CheckCliOptions {
   jobs?: number;
 }
 
-async function runCheck(file: string, opts: CheckCliOptions): Promise<number> {
+/** The options `check --replay` takes besides the token: the token fixes everything else. */
+const REPLAY_OPTIONS = ['--replay', '--json', '--trace-out'];
+
+async function runCheck(file: string, opts: CheckCliOptions, given: string[]): Promise<number> {
+  const searchOptions = given.filter((o) => !REPLAY_OPTIONS.includes(o));
+  if (opts.replay !== undefined && searchOptions.length > 0) {
+    throw new UsageError(`--replay takes no search options, and ${searchOptions.join(', ')} ` +
+      `${searchOptions.length === 1 ? 'was' : 'were'} given`, 'the token fixes the ' +
+      'configuration, the edges taken out and the memory model; give the spec file, the ' +
+      'token, and at most --json and --trace-out');
+  }
   const ir = loadSpec(displayPath(file));
   const bounds: Record<string, number> = {};
   if (opts.threads !== undefined) bounds.threads = opts.threads;

@@ -179,6 +179,20 @@ describe('mempool-spec check on bad input and limits', () => {
       hint: expect.stringMatching(/the spec file it was made for/) });
   });
 
+  it('refuses search options beside --replay, which the token fixes', async () => {
+    const found = await checkInProcess(...small, '--without', 'reserve_handoff', '--json');
+    const token = JSON.parse(found.out).counterexample.token as string;
+    const r = await checkInProcess('--replay', token, '--threads', '3', '--sc', '--json');
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.out).error).toMatchObject({ code: 'usage',
+      message: '--replay takes no search options, and --threads, --sc were given',
+      hint: expect.stringMatching(/^the token fixes the configuration/) });
+    // What the report's replay line gives, with --json and --trace-out, replays.
+    const again = await checkInProcess('--replay', token, '--json');
+    expect(again.code).toBe(1);
+    expect(JSON.parse(again.out).counterexample.property).toBe('reserve_floor');
+  });
+
   it('keeps other command-line errors as error: ..., code usage', async () => {
     const r = await checkInProcess('--param', 'nope=1', '--json');
     expect(r.code).toBe(2);
