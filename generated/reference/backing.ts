@@ -2,10 +2,12 @@
 // Do not edit: change the spec and run `mempool-spec gen`.
 
 /**
- * A backing allocator for the reference pool of spec `mempool`, modelled by
- * capacity as the spec models it. It hands out at most `capacity` elements at once, fails
- * (returns 0, null) while told to, and lives on its own SharedArrayBuffer so that every
- * worker shares one: `create` it once, post `buffer`, and `attach` in each worker.
+ * A backing allocator for the reference pool of spec `mempool`, limited as the
+ * spec limits it. It hands out at most `limit` elements at once (the argument of `create`),
+ * fails (returns 0, null) while told to, and lives on its own SharedArrayBuffer so that every
+ * worker shares one: `create` it once, post `buffer`, and `attach` in each worker. The spec's
+ * `capacity` counts what it can still hand out once create has filled the reserve, so a pool
+ * with `min_nr` reserved elements wants `SharedBacking.create(min_nr + capacity)`.
  *
  * Spec: pool->alloc / pool->free (alloc_fn, free_fn): the allocator behind the pool. It fails once
  * `capacity` elements beyond the ones create put in the reserve are out.
@@ -23,33 +25,33 @@ export interface BackingAllocator {
   free(element: number): void;
 }
 
-const CAPACITY = 0;
+const LIMIT = 0;
 const FAILING = 1;
 const IN_USE = 2;
 const LAST_HANDLE = 3;
 const WORDS = 4;
 const MAX_HANDLE = 0x7fffffff;
 
-/** The capacity-limited backing allocator on one SharedArrayBuffer. */
+/** The limited backing allocator on one SharedArrayBuffer. */
 export class SharedBacking implements BackingAllocator {
   /** The allocator's shared memory: post it to a worker and `attach` to it there. */
   readonly buffer: SharedArrayBuffer;
   private readonly words: Int32Array;
-  private readonly capacity: number;
+  private readonly limit: number;
 
   private constructor(buffer: SharedArrayBuffer) {
     this.buffer = buffer;
     this.words = new Int32Array(buffer);
-    this.capacity = Atomics.load(this.words, CAPACITY);
+    this.limit = Atomics.load(this.words, LIMIT);
   }
 
-  /** An allocator that hands out at most `capacity` elements at once (0 ..= 2^31 - 1). */
-  static create(capacity: number): SharedBacking {
-    if (!Number.isInteger(capacity) || capacity < 0 || capacity > MAX_HANDLE) {
-      throw new RangeError(`SharedBacking: capacity must be an integer in 0..${MAX_HANDLE}`);
+  /** An allocator that hands out at most `limit` elements at once (0 ..= 2^31 - 1). */
+  static create(limit: number): SharedBacking {
+    if (!Number.isInteger(limit) || limit < 0 || limit > MAX_HANDLE) {
+      throw new RangeError(`SharedBacking: the limit must be an integer in 0..${MAX_HANDLE}`);
     }
     const buffer = new SharedArrayBuffer(WORDS * Int32Array.BYTES_PER_ELEMENT);
-    Atomics.store(new Int32Array(buffer), CAPACITY, capacity);
+    Atomics.store(new Int32Array(buffer), LIMIT, limit);
     return new SharedBacking(buffer);
   }
 
@@ -61,12 +63,12 @@ export class SharedBacking implements BackingAllocator {
     return new SharedBacking(buffer);
   }
 
-  /** A fresh handle, or 0 when failing or when `capacity` elements are out. */
+  /** A fresh handle, or 0 when failing or when `limit` elements are out. */
   alloc(): number {
     if (Atomics.load(this.words, FAILING) !== 0) return 0;
     let inUse = Atomics.load(this.words, IN_USE);
     for (;;) {
-      if (inUse >= this.capacity) return 0;
+      if (inUse >= this.limit) return 0;
       const seen = Atomics.compareExchange(this.words, IN_USE, inUse, inUse + 1);
       if (seen === inUse) break;
       inUse = seen;
@@ -84,7 +86,7 @@ export class SharedBacking implements BackingAllocator {
     if (element !== 0) Atomics.sub(this.words, IN_USE, 1);
   }
 
-  /** Makes every later `alloc` fail (`on`), or succeed again while capacity lasts. */
+  /** Makes every later `alloc` fail (`on`), or succeed again while the limit allows. */
   setFailing(on: boolean): void {
     Atomics.store(this.words, FAILING, on ? 1 : 0);
   }
