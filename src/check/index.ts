@@ -85,6 +85,7 @@ export interface CheckResult {
   edges: { name: string; kind: 'barrier' | 'lock'; removed: boolean; doc: string }[];
   properties: PropertyInfo[];
   configs: ConfigResult[];
+  /** Sums over the configurations; `depth` is the deepest configuration's. */
   totals: { states: number; transitions: number; seconds: number; statesPerSecond: number;
     depth: number };
   counterexample: Counterexample | null;

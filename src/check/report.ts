@@ -43,7 +43,9 @@ export function formatResult(r: CheckResult, style: Style = plain): string {
       ? 'holds on every state the random walks visited (not exhaustive)'
       : 'holds on every state visited (not exhaustive)')
     : r.status === 'incomplete' ? style.bad('incomplete') : style.bad('counterexample');
-  lines.push('', `${what}: ${t.states} states, ${t.transitions} transitions, depth ${t.depth}, ` +
+  // The configurations are searched one by one: the depth is that of the deepest one.
+  lines.push('', `${what}: ${t.states} states, ${t.transitions} transitions, ` +
+    `${r.configs.length > 1 ? 'max depth' : 'depth'} ${t.depth}, ` +
     `${t.statesPerSecond} states/s, ${t.seconds.toFixed(1)}s`);
   lines.push(style.dim(`properties: ${r.properties.map((p) => p.name).join(', ')}`));
   if (r.status !== 'counterexample') lines.push(style.dim(`note: ${MODEL_LIMITS}`));

@@ -20,6 +20,11 @@ describe('mempool-spec check as a process', () => {
     const r = check(...small);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/holds \(exhaustive\): \d+ states/);
+    // Several configurations were searched: the summary's depth is the deepest one's.
+    const depths = [...r.stdout.matchAll(/ states, depth (\d+),/g)].map((m) => Number(m[1]));
+    const deepest = Math.max(...depths);
+    expect(depths.length).toBeGreaterThan(1);
+    expect(r.stdout).toContain(`transitions, max depth ${deepest}, `);
   });
 
   it('exits 1 with a numbered trace and a replay command when an edge is taken out', () => {
