@@ -40,8 +40,9 @@ describe('runConcurrent', () => {
   });
 
   it('catches a race: a reserve taken without the lock hands an element out twice', async () => {
-    // Two allocs must meet inside a window of a few Atomics operations, so whether a given
-    // round shows it depends on timing; over many rounds it shows within a few seconds.
+    // Two allocs must meet inside the fixture's window (a 1 ms sleep between its read and
+    // its write of curr_nr), so whether a given round shows it depends on timing; over the
+    // rounds it shows within a second or two.
     const result = await runConcurrent({
       ir, implementation: fixture('racy-pool'), settings: { seed: 5, runs: 96 },
     });
