@@ -11,9 +11,9 @@ import type {
 } from '../../src/litmus/types.ts';
 
 /**
- * The kernel memory model's verdicts for these shapes (herd7 with linux-kernel.cat), as listed
- * in DESIGN.md "Agreement with the kernel memory model", plus three from the kernel's own
- * tools/memory-model/litmus-tests directory (the last three rows).
+ * The kernel memory model's verdicts for these shapes (herd7 with linux-kernel.cat; each was
+ * checked with herd7 when this list was drawn up, before the interpreter was written), plus
+ * three from the kernel's own tools/memory-model/litmus-tests directory (the last three rows).
  */
 const kernelVerdicts: [Verdict, string, LitmusTest][] = [
   ['Sometimes', 'MP without barriers', mp()],
