@@ -76,10 +76,14 @@ function relation(shape: ProcShape, a: ProcAccess, b: ProcAccess, i: number): st
  * access-by-access description would run to hundreds of characters: the pattern, then per
  * process its barriers in program order (`wmb`, `rmb`, `mb`, `acquire`, `release`, repeats
  * run together), `lock` for a process whose only ordering is spin locks, and `po` for one with
- * none. The reserve hand-off of kernel commit 5b990546 is `mempool-handoff+wmb+rmb`.
+ * none. The reserve hand-off of kernel commit 5b990546 is `mempool-handoff+wmb+rmb`. As in
+ * the kernel's names, processes that all have the same description are written once with an
+ * `s`: two that each issue `smp_wmb()` make `+wmbs`.
  */
 export function compactName(pattern: string, procs: LitmusProc[]): string {
-  return [pattern, ...procs.map(primitives)].join('+');
+  const descriptions = procs.map(primitives);
+  const same = descriptions.length >= 2 && descriptions.every((d) => d === descriptions[0]);
+  return [pattern, ...(same ? [`${descriptions[0]}s`] : descriptions)].join('+');
 }
 
 function primitives(proc: LitmusProc): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeProc, kernelName } from '../../src/litmus/naming.ts';
+import { compactName, describeProc, kernelName } from '../../src/litmus/naming.ts';
 import { handoff, waitQueue } from '../../src/litmus/shapes.ts';
 import type { LExpr, LInstr, LitmusProc } from '../../src/litmus/types.ts';
 
@@ -94,6 +94,17 @@ describe('kernelName', () => {
     expect(kernelName('SB', [same, proc(W('y'), F('mb'), R('r0', 'x'))])).toBe(
       'SB+poonceonce+fencembonceonce',
     );
+  });
+});
+
+describe('compactName', () => {
+  it('lists each process\'s barriers, and writes a shared description once with an s', () => {
+    const wmb = proc(W('x'), F('wmb'), W('y'));
+    const rmb = proc(R('r0', 'y'), F('rmb'), R('r1', 'x'));
+    expect(compactName('mempool-handoff', [wmb, rmb])).toBe('mempool-handoff+wmb+rmb');
+    expect(compactName('mempool-exhausted', [wmb, wmb])).toBe('mempool-exhausted+wmbs');
+    expect(compactName('mempool-three', [wmb, wmb, rmb])).toBe('mempool-three+wmb+wmb+rmb');
+    expect(compactName('mempool-alone', [wmb])).toBe('mempool-alone+wmb');
   });
 });
 

@@ -3,7 +3,7 @@
 
 /**
  * Worker for the JavaScript litmus test
- * mempool-reserve-exhausted+wmb+wmb.
+ * mempool-reserve-exhausted+wmbs.
  *
  * Each function is one process, run over every copy of the program in a round. Plain
  * accesses are plain typed-array accesses and `sc` accesses are `Atomics`, exactly as the

@@ -2,7 +2,7 @@
 // Do not edit: change the spec and run `mempool-spec gen`.
 
 /**
- * The litmus test mempool-reserve-exhausted+wmb+wmb
+ * The litmus test mempool-reserve-exhausted+wmbs
  * on worker threads, as JavaScript runs it.
  *
  * Two non-waiting allocations from a reserve of one with no backing
@@ -24,11 +24,11 @@ import {
 // The run's own limits plus room for the workers to start; past it the test fails, never hangs.
 const TIMEOUT_MS = DEFAULT_LIMITS.budgetMs + DEFAULT_LIMITS.roundTimeoutMs + 5_000;
 
-const id = "mempool-reserve-exhausted+wmb+wmb";
+const id = "mempool-reserve-exhausted+wmbs";
 
 const program: LitmusProgram = {
   id,
-  name: "mempool-reserve-exhausted+wmb+wmb",
+  name: "mempool-reserve-exhausted+wmbs",
   verdict: "Never",
   worker: new URL(`./${id}.worker.mjs`, import.meta.url),
   procs: 2,
@@ -40,7 +40,7 @@ const program: LitmusProgram = {
   exists: (o) => ((o[0] === 0) && (o[2] === 0)) || ((!(o[0] === 0)) && (!(o[2] === 0))),
 };
 
-describe("mempool-reserve-exhausted+wmb+wmb as JavaScript runs it", () => {
+describe("mempool-reserve-exhausted+wmbs as JavaScript runs it", () => {
   let harness: LitmusHarness;
   beforeAll(() => {
     harness = new LitmusHarness(program);
