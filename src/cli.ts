@@ -211,6 +211,10 @@ function replayHint(message: string, source: string): string {
     return 'replay it against the spec file it was made for, or run check on this one for a ' +
       'new token';
   }
+  if (/older mempool-spec|newer mempool-spec|another version of mempool-spec/.test(message)) {
+    return `a token replays only with the mempool-spec that made it: run check on ${source} ` +
+      'again and give the new token from the `replay:` line of its report';
+  }
   return `give the whole token from the \`replay:\` line of a check report on ${source} ` +
     '(it is one word of letters, digits, - and _)';
 }

@@ -384,7 +384,8 @@ function renameThreads(message: string, names: string[]): string {
 
 /**
  * Replays a token against `ir`: the same configuration and edges, the same choices. The
- * result holds the trace and the property the last state breaks (if it still does).
+ * result holds the trace and the property the last state breaks; a trace that breaks none
+ * is a `ReplayError` (the token is damaged or from another version of the checker).
  */
 export function replayToken(original: SpecIR, token: string): CheckResult {
   const started = performance.now();
@@ -403,11 +404,17 @@ export function replayToken(original: SpecIR, token: string): CheckResult {
   const judge = new Judge(machine);
   const violation = judge.checkState(final) ??
     (machine.expand(final, false).quiescent ? judge.checkQuiescent(final) : null);
+  // The search and the replay run the same machine on the same choices, so a token's trace
+  // always ends in its violation; one that ends in none is damaged or from another checker.
+  if (!violation) {
+    throw new ReplayError(`the replayed trace (${steps.length} steps) breaks no property, so ` +
+      'the token is damaged or was made by another version of mempool-spec');
+  }
   const label = configLabel(t.config);
   const seconds = (performance.now() - started) / 1000;
   return {
     spec: { name: ir.name, source: ir.source, sha256: ir.sha256 },
-    status: violation ? 'counterexample' : 'holds',
+    status: 'counterexample',
     exhaustive: false,
     search: 'breadth-first',
     memory: t.sc ? 'sc' : 'views',
@@ -415,12 +422,12 @@ export function replayToken(original: SpecIR, token: string): CheckResult {
     edges: original.edges.map((e) => ({ name: e.name, kind: e.kind,
       removed: t.without.includes(e.name), doc: e.doc })),
     properties: listProperties(ir),
-    configs: [{ config: t.config, label, verdict: violation ? 'counterexample' : 'holds',
+    configs: [{ config: t.config, label, verdict: 'counterexample',
       states: steps.length + 1, transitions: steps.length, depth: steps.length, seconds,
       exhaustive: false }],
     totals: { states: steps.length + 1, transitions: steps.length, seconds,
       statesPerSecond: 0, depth: steps.length },
-    counterexample: violation ? {
+    counterexample: {
       property: violation.property,
       message: renameThreads(violation.message, threadNames),
       config: t.config,
@@ -429,8 +436,8 @@ export function replayToken(original: SpecIR, token: string): CheckResult {
       steps,
       token,
       note: livenessNote(ir, violation.property),
-    } : null,
-    failures: violation ? [] : ['the replayed trace breaks no property'],
+    },
+    failures: [],
   };
 }
 

@@ -1,11 +1,22 @@
+import { createHash } from 'node:crypto';
+
 /**
  * Replay tokens: a counterexample's configuration and choice sequence in one short string,
  * so that `check --replay TOKEN` reproduces the trace exactly.
  *
- * Layout (then base64url): a JSON header, a NUL byte, then the successor indexes as LEB128
- * varints. The header names the spec by the start of its hash, the configuration, the edges
- * taken out and the memory mode.
+ * Layout (then base64url): a JSON header, a NUL byte, the successor indexes as LEB128
+ * varints, then a 4-byte check: the first 4 bytes of the sha-256 of everything before it.
+ * The header names the token's version, the spec by the start of its hash, the
+ * configuration, the edges taken out, the memory mode and the number of choices, so that a
+ * token cut short or with characters added or changed is refused instead of replaying a
+ * different trace.
  */
+
+/** The version of the token layout; version 1 had no count of choices and no check. */
+export const TOKEN_VERSION = 2;
+
+/** Bytes of the check at the end of a token. */
+const CHECK_BYTES = 4;
 
 /** Which configuration a token replays. */
 export type ConfigRef =
@@ -30,10 +41,14 @@ export class TokenError extends Error {
   }
 }
 
+function checkOf(bytes: Uint8Array): Buffer {
+  return createHash('sha256').update(bytes).digest().subarray(0, CHECK_BYTES);
+}
+
 /** The token for `t`. */
 export function encodeToken(t: ReplayToken): string {
-  const header = Buffer.from(JSON.stringify({ v: 1, s: t.spec, c: t.config, w: t.without,
-    sc: t.sc ? 1 : 0 }), 'utf8');
+  const header = Buffer.from(JSON.stringify({ v: TOKEN_VERSION, s: t.spec, c: t.config,
+    w: t.without, sc: t.sc ? 1 : 0, n: t.path.length }), 'utf8');
   const bytes: number[] = [...header, 0];
   for (const n of t.path) {
     let v = n;
@@ -43,35 +58,71 @@ export function encodeToken(t: ReplayToken): string {
     }
     bytes.push(v);
   }
-  return Buffer.from(bytes).toString('base64url');
+  const body = Buffer.from(bytes);
+  return Buffer.concat([body, checkOf(body)]).toString('base64url');
 }
 
 /** Reads a token made by `encodeToken`. */
 export function decodeToken(token: string): ReplayToken {
-  const bytes = Buffer.from(token.trim(), 'base64url');
+  const text = token.trim();
+  // Buffer.from skips characters outside the alphabet; a token has none.
+  if (!/^[A-Za-z0-9_-]+$/.test(text)) {
+    throw new TokenError('not a replay token (it has characters other than letters, digits, ' +
+      '- and _)');
+  }
+  const bytes = Buffer.from(text, 'base64url');
   const nul = bytes.indexOf(0);
   if (nul < 0) throw new TokenError('not a replay token (no header)');
-  let header: { v?: number; s?: string; c?: ConfigRef; w?: string[]; sc?: number };
+  let header: { v?: unknown; s?: unknown; c?: ConfigRef; w?: unknown; sc?: number; n?: unknown };
   try {
     header = JSON.parse(bytes.subarray(0, nul).toString('utf8'));
   } catch {
     throw new TokenError('not a replay token (unreadable header)');
   }
-  if (header.v !== 1 || typeof header.s !== 'string' || !header.c || !Array.isArray(header.w)) {
-    throw new TokenError('not a replay token of this version');
+  if (typeof header !== 'object' || header === null) {
+    throw new TokenError('not a replay token (unreadable header)');
   }
+  if (typeof header.v === 'number' && header.v < TOKEN_VERSION) {
+    throw new TokenError(`the replay token was made by an older mempool-spec (token version ` +
+      `${header.v}, this one reads version ${TOKEN_VERSION})`);
+  }
+  if (typeof header.v === 'number' && header.v > TOKEN_VERSION) {
+    throw new TokenError(`the replay token was made by a newer mempool-spec (token version ` +
+      `${header.v}, this one reads version ${TOKEN_VERSION})`);
+  }
+  if (header.v !== TOKEN_VERSION || typeof header.s !== 'string' || !header.c ||
+    !Array.isArray(header.w) || !Number.isSafeInteger(header.n) || (header.n as number) < 0) {
+    throw new TokenError('not a replay token (incomplete header)');
+  }
+  // A character added at the end may make no whole byte, which Buffer.from drops.
+  if (bytes.toString('base64url') !== text) {
+    throw new TokenError('replay token cut short or damaged (it does not end where a token ' +
+      'can end)');
+  }
+  const count = header.n as number;
   const path: number[] = [];
-  for (let i = nul + 1; i < bytes.length;) {
+  let i = nul + 1;
+  while (path.length < count) {
     let v = 0;
     let shift = 0;
     for (;;) {
       if (i >= bytes.length) throw new TokenError('replay token cut short');
       const b = bytes[i++];
-      v |= (b & 0x7f) << shift;
+      v += (b & 0x7f) * 2 ** shift;
       if (b < 0x80) break;
       shift += 7;
+      if (shift > 28) throw new TokenError('replay token damaged (a choice out of range)');
     }
     path.push(v);
   }
-  return { spec: header.s, config: header.c, without: header.w, sc: header.sc === 1, path };
+  if (bytes.length < i + CHECK_BYTES) throw new TokenError('replay token cut short');
+  if (bytes.length > i + CHECK_BYTES) {
+    throw new TokenError(`replay token damaged (${bytes.length - i - CHECK_BYTES} byte(s) ` +
+      'too many at its end)');
+  }
+  if (!checkOf(bytes.subarray(0, i)).equals(bytes.subarray(i))) {
+    throw new TokenError('replay token damaged (its check does not match)');
+  }
+  return { spec: header.s, config: header.c, without: header.w as string[],
+    sc: header.sc === 1, path };
 }

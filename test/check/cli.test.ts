@@ -184,6 +184,32 @@ describe('mempool-spec check on bad input and limits', () => {
       hint: expect.stringMatching(/the spec file it was made for/) });
   });
 
+  it('names a token cut short or with characters added a bad replay token, not a pass',
+    async () => {
+      const found = await checkInProcess(...small, '--without', 'reserve_handoff', '--json');
+      const token = JSON.parse(found.out).counterexample.token as string;
+      for (const bad of [token.slice(0, -3), token.slice(0, -1), `${token}AAAAAAAA`,
+        `${token}A`]) {
+        const r = await checkInProcess('--replay', bad, '--json');
+        expect(r.code).toBe(2);
+        expect(JSON.parse(r.out).error).toMatchObject({ code: 'bad-replay-token',
+          message: expect.stringMatching(/^replay token (cut short|damaged)/) });
+        expect(r.err).toMatch(/^error\[bad-replay-token\]: replay token /);
+      }
+    });
+
+  it('names a token of an older mempool-spec a bad replay token, and says to run check again',
+    async () => {
+      const v1 = Buffer.from('{"v":1,"s":"8fb9e8c56dd0","c":{"kind":"ranges","params":{' +
+        '"min_nr":0,"threads":2,"ops":2,"capacity":1}},"w":[],"sc":0}\0\0\b\x06\x06\x02\0\0')
+        .toString('base64url');
+      const r = await checkInProcess('--replay', v1, '--json');
+      expect(r.code).toBe(2);
+      expect(JSON.parse(r.out).error).toMatchObject({ code: 'bad-replay-token',
+        message: expect.stringMatching(/made by an older mempool-spec/),
+        hint: expect.stringMatching(/run check on spec\/mempool\.mps again/) });
+    });
+
   it('refuses search options beside --replay, which the token fixes', async () => {
     const found = await checkInProcess(...small, '--without', 'reserve_handoff', '--json');
     const token = JSON.parse(found.out).counterexample.token as string;

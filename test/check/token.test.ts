@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkSpec, replayToken } from '../../src/check/index.ts';
+import { checkSpec, ReplayError, replayToken } from '../../src/check/index.ts';
 import { decodeToken, encodeToken, TokenError, type ReplayToken } from '../../src/check/token.ts';
 import { loadSpec } from '../../src/spec/load.ts';
 
@@ -27,6 +27,36 @@ describe('replay tokens', () => {
 
   it('reject strings that are not tokens', () => {
     expect(() => decodeToken('not-a-token')).toThrow(TokenError);
+  });
+
+  it('refuse a token cut short, or with characters added or changed anywhere', () => {
+    fc.assert(fc.property(token, fc.nat(), fc.stringMatching(/^[A-Za-z0-9_-]{1,8}$/),
+      (t, at, extra) => {
+        const whole = encodeToken(t);
+        const cut = 1 + (at % (whole.length - 1));
+        expect(() => decodeToken(whole.slice(0, cut))).toThrow(TokenError);
+        expect(() => decodeToken(whole + extra)).toThrow(TokenError);
+        const i = at % whole.length;
+        const changed = whole.slice(0, i) + (whole[i] === 'A' ? 'B' : 'A') + whole.slice(i + 1);
+        expect(() => decodeToken(changed)).toThrow(TokenError);
+      }));
+  });
+
+  it('say that a version 1 token was made by an older mempool-spec', () => {
+    const v1 = Buffer.from('{"v":1,"s":"8fb9e8c56dd0","c":{"kind":"ranges","params":{' +
+      '"min_nr":0,"threads":2,"ops":2,"capacity":1}},"w":[],"sc":0}\0\0\b\x06\x06\x02\0\0')
+      .toString('base64url');
+    expect(() => decodeToken(v1)).toThrow(/made by an older mempool-spec \(token version 1,/);
+  });
+
+  it('refuse a well-formed token whose trace breaks no property', () => {
+    const found = checkSpec(kernel, { without: ['reserve_handoff'],
+      fix: { min_nr: 1, capacity: 0 }, bounds: { threads: 2, ops: 2 } }).counterexample!;
+    const t = decodeToken(found.token);
+    // The trace without its last step: a valid token of a trace that breaks nothing.
+    const short = encodeToken({ ...t, path: t.path.slice(0, -1) });
+    expect(() => replayToken(kernel, short)).toThrow(ReplayError);
+    expect(() => replayToken(kernel, short)).toThrow(/breaks no property, so the token is /);
   });
 
   it.each([[['reserve_handoff']], [['wait_registration']]])(
