@@ -50,7 +50,7 @@ export function buildProgram(): Command {
   const program = new Command('mempool-spec')
     .description('Turn a mempool spec into a reference pool, litmus tests and model-based tests')
     .version('0.1.0')
-    .showHelpAfterError()
+    .showHelpAfterError('hint: add --help to the command for its options')
     .exitOverride()
     .addOption(new Option('--debug', 'print stack traces for internal errors'));
 
