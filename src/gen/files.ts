@@ -126,7 +126,7 @@ export function applyPlan(outDir: string, files: GeneratedFile[], plan: Plan): v
  */
 function stage(target: string, content: string, madeDirs: string[]):
   { temp: string; target: string } {
-  const made = mkdirSync(dirname(target), { recursive: true });
+  const made = makeFolders(dirname(target));
   if (made !== undefined) madeDirs.push(made);
   const temp = `${target}.${randomBytes(4).toString('hex')}.tmp`;
   try {
@@ -142,6 +142,22 @@ function stage(target: string, content: string, madeDirs: string[]):
     throw error;
   }
   return { temp, target };
+}
+
+/**
+ * Makes `dir` and the folders above it that are missing, one level at a time, and returns
+ * the first (highest) one it made, or undefined if `dir` was there. Not `mkdirSync(dir,
+ * { recursive: true })`: under /proc, Node's recursive mkdir loops forever between ENOENT
+ * and EEXIST; here every failing mkdir throws (ENOENT under /proc, EPERM under /sys, ...).
+ */
+function makeFolders(dir: string): string | undefined {
+  const missing: string[] = [];
+  for (let d = dir; entryKind(d) === 'none'; d = dirname(d)) {
+    missing.push(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing.reverse()) mkdirSync(d);
+  return missing[0];
 }
 
 /** Removes `dir` and the folders below it, bottom up, as long as each is empty. */

@@ -1,9 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import {
-  mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync,
+  existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/run-cli.ts';
 
@@ -87,4 +89,21 @@ describe('mempool-spec gen, a link in the output folder', () => {
       expect(run.stdout).toMatch(/\(\d+ added, 0 changed, 0 removed, 0 unchanged\)/);
       expect(snapshot(other)).toEqual(theirs);
     });
+});
+
+describe('mempool-spec gen, an output folder it cannot make', () => {
+  // Node's recursive mkdir loops forever under /proc (ENOENT, then EEXIST, ...); gen makes
+  // its folders one level at a time, so the first failing mkdir ends the run.
+  it.skipIf(!existsSync('/proc/self'))(
+    'under /proc: error[write-failed], exit 2, in seconds rather than never', () => {
+      const entry = fileURLToPath(new URL('../support/cli.mts', import.meta.url));
+      const run = spawnSync(process.execPath,
+        ['--import', 'tsx', entry, 'gen', '--spec', specPath, '--out', '/proc/mempool-spec-out'],
+        { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 30_000 });
+      expect(run.signal, 'gen did not end within 30 s').toBeNull();
+      expect(run.status, run.stderr).toBe(2);
+      expect(run.stderr).toMatch(/^\/proc\/mempool-spec-out\/\S+: error\[write-failed\]: .*mkdir/);
+      expect(run.stderr).toContain('nothing in the output folder was changed');
+      expect(run.stderr).not.toMatch(/internal error|\n\s+at /);
+    }, 60_000);
 });
