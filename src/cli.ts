@@ -1,4 +1,4 @@
-import { resolve, relative, isAbsolute, sep } from 'node:path';
+import { dirname, resolve, relative, isAbsolute, sep } from 'node:path';
 import { styleText } from 'node:util';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { applyPlan, planWrite, type Plan } from './gen/files.ts';
@@ -135,6 +135,7 @@ async function runCheck(file: string, opts: CheckCliOptions, given: string[]): P
       'configuration, the edges taken out and the memory model; give the spec file, the ' +
       'token, and at most --json and --trace-out');
   }
+  if (opts.traceOut !== undefined) checkTraceOut(opts.traceOut);
   const ir = loadSpec(displayPath(file));
   const bounds: Record<string, number> = {};
   if (opts.threads !== undefined) bounds.threads = opts.threads;
@@ -193,16 +194,37 @@ async function runCheck(file: string, opts: CheckCliOptions, given: string[]): P
     try {
       writeFileSync(opts.traceOut, traceHtml(result.counterexample, ir.source));
     } catch (err) {
-      // The counterexample is on stdout already; only the picture is lost.
-      throw new UsageError(`--trace-out ${opts.traceOut}: cannot write it ` +
-        `(${(err as NodeJS.ErrnoException).code ?? String(err)})`,
-        'give a file path in a folder that exists; the trace is printed above');
+      // The path was checked before the search, so this is rare. The report is on stdout
+      // already (with --json, as its one document) and its exit code stands; only the
+      // picture is lost.
+      warn(`--trace-out ${opts.traceOut}: cannot write it ` +
+        `(${(err as NodeJS.ErrnoException).code ?? String(err)}); the counterexample is in ` +
+        'the report');
     }
   }
   if (opts.traceOut && !result.counterexample) {
     warn(`--trace-out ${opts.traceOut}: no counterexample, nothing written`);
   }
   return result.status === 'holds' ? EXIT.ok : EXIT.failed;
+}
+
+/**
+ * Refuses, before the search, a `--trace-out` path that cannot be written: its folder must
+ * exist and be a folder, and the path, if it exists, must be a file.
+ */
+function checkTraceOut(path: string): void {
+  const hint = 'give the path of a file (new, or one to overwrite) in a folder that exists';
+  const folder = dirname(resolve(path));
+  if (!existsSync(folder)) {
+    throw new UsageError(`--trace-out ${path}: the folder ${displayPath(folder)} does not ` +
+      'exist', hint);
+  }
+  if (!statSync(folder).isDirectory()) {
+    throw new UsageError(`--trace-out ${path}: ${displayPath(folder)} is not a folder`, hint);
+  }
+  if (existsSync(path) && !statSync(path).isFile()) {
+    throw new UsageError(`--trace-out ${path}: not a file`, hint);
+  }
 }
 
 /** What to do about a replay token `check --replay` cannot use. */

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -222,6 +222,40 @@ describe('mempool-spec check on bad input and limits', () => {
     const again = await checkInProcess('--replay', token, '--json');
     expect(again.code).toBe(1);
     expect(JSON.parse(again.out).counterexample.property).toBe('reserve_floor');
+  });
+
+  it('refuses a --trace-out path it cannot write before the search, printing one document',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'check-'));
+      for (const [path, message] of [
+        ['/nonexist/x.html', '--trace-out /nonexist/x.html: the folder /nonexist does not exist'],
+        [dir, `--trace-out ${dir}: not a file`],
+        [join(dir, 'x.html', 'y.html'), `--trace-out ${join(dir, 'x.html', 'y.html')}: the ` +
+          `folder ${join(dir, 'x.html')} does not exist`],
+      ]) {
+        const r = await checkInProcess(...small, '--without', 'reserve_handoff', '--trace-out',
+          path, '--json');
+        expect(r.code).toBe(2);
+        expect(JSON.parse(r.out)).toEqual({ error: { code: 'usage', message,
+          hint: 'give the path of a file (new, or one to overwrite) in a folder that exists' } });
+        expect(r.err).toMatch(/^error: --trace-out /);
+      }
+      writeFileSync(join(dir, 'file'), '');
+      const notFolder = await checkInProcess('--replay', 'x', '--trace-out',
+        join(dir, 'file', 'y.html'));
+      expect(notFolder.code).toBe(2);
+      expect(notFolder.out).toBe('');
+      expect(notFolder.err).toContain(`${join(dir, 'file')} is not a folder`);
+    });
+
+  it.runIf(process.platform === 'linux')('keeps the exit code and the one JSON document when ' +
+    'writing the trace fails after the report', async () => {
+    // /proc/version is a file that no one, not even root, can write.
+    const r = await checkInProcess(...small, '--without', 'reserve_handoff', '--trace-out',
+      '/proc/version', '--json');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out).counterexample.property).toBe('reserve_floor');
+    expect(r.err).toMatch(/^warning: --trace-out \/proc\/version: cannot write it \(E[A-Z]+\); /m);
   });
 
   it('keeps other command-line errors as error: ..., code usage', async () => {
