@@ -1,6 +1,6 @@
 import { dirname, resolve, relative, isAbsolute, sep } from 'node:path';
 import { styleText } from 'node:util';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { applyPlan, planWrite, type Plan } from './gen/files.ts';
 import { generateImpl } from './gen/impl.ts';
 import { generateAll } from './gen/index.ts';
@@ -16,7 +16,7 @@ import { formatResult, resultJson, type Style } from './check/report.ts';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { loadSpec } from './spec/load.ts';
 import { addValidateCommand, ValidateUsageError } from './validate/command.ts';
-import { atLeastOne } from './cli-args.ts';
+import { wholeNumber } from './cli-args.ts';
 
 /** Exit codes, the same for every command. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -84,20 +84,22 @@ export function buildProgram(): Command {
     .option('--trace-out <file>', 'write the counterexample as a self-contained HTML picture')
     .option('--replay <token>', 'replay a counterexample from its replay token')
     .option('--random-walks <n>', 'random walks per parameter valuation instead of exhausting ' +
-      'it', positiveInt)
-    .option('--seed <n>', 'seed of the random walks', positiveInt, 1)
-    .option('--state-limit <n>', 'stop a configuration after this many states', atLeastOne,
-      DEFAULT_STATE_LIMIT)
+      'it', wholeOption('--random-walks', 1, Number.MAX_SAFE_INTEGER, 'leave the option out ' +
+      'for a breadth-first search'))
+    .option('--seed <n>', 'seed of the random walks', wholeOption('--seed', 0, MAX_SEED,
+      'the random walks take a 32-bit seed'), 1)
+    .option('--state-limit <n>', 'stop a configuration after this many states',
+      wholeOption('--state-limit', 1), DEFAULT_STATE_LIMIT)
     .option('--threads <n>', 'explore up to this many threads (default: the spec\'s maximum)',
-      positiveInt)
+      wholeOption('--threads', 1))
     .option('--ops <n>', 'explore up to this many calls per thread (default: the spec\'s ' +
-      'maximum)', positiveInt)
+      'maximum)', wholeOption('--ops', 1))
     .option('--param <name=value>', 'fix a spec parameter to one value of its range ' +
       '(repeatable)', collect, [])
     .option('--only <what>', 'check only the scenarios, or only the parameter ranges')
     .option('--sc', 'run under sequential consistency instead of the memory model')
     .option('--jobs <n>', 'search this many configurations at once, each in a worker thread ' +
-      '(default: one per core)', atLeastOne)
+      '(default: one per core)', wholeOption('--jobs', 1))
     .action(async (file: string, opts: CheckCliOptions, command: Command) => {
       const given = command.options.filter((o) =>
         command.getOptionValueSource(o.attributeName()) === 'cli').map((o) => o.long ?? '');
@@ -146,6 +148,11 @@ async function runCheck(file: string, opts: CheckCliOptions, given: string[]): P
     if (value !== undefined && p && value < p.min) {
       throw new UsageError(`${flag} ${value}: below the spec's range ${p.min}..${p.max} for ` +
         `${name}`, `the bound caps the range; give at least ${p.min}`);
+    }
+    if (value !== undefined && p && value > p.max) {
+      throw new UsageError(`${flag} ${value}: above the spec's range ${p.min}..${p.max} for ` +
+        `${name}`, `the bound caps the range; give at most ${p.max} (the default), or widen ` +
+        `\`param ${name}\` in the spec`);
     }
   }
   const fix: Record<string, number> = {};
@@ -245,10 +252,22 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('not a non-negative integer');
-  return n;
+/** The largest `--seed`: the random walks' generator (mulberry32) takes 32 bits. */
+const MAX_SEED = 0xffff_ffff;
+
+/**
+ * A parser for a whole-number option of `check`, from `min` to `max`: anything else (`1e3`,
+ * `-1`, `0x10`, a number past 2^53) is a usage error that names the option, with a hint.
+ */
+function wholeOption(flag: string, min: number, max = Number.MAX_SAFE_INTEGER,
+  note?: string): (value: string) => number {
+  return (value: string): number => {
+    const read = wholeNumber(value, min, max);
+    if (read.ok) return read.value;
+    throw new UsageError(`${flag} ${value}: ${read.problem}`, `give a whole number ` +
+      (max === Number.MAX_SAFE_INTEGER ? `of ${min} or more` : `from ${min} to ${max}`) +
+      (note ? `; ${note}` : ''));
+  };
 }
 
 /** Colours for stdout: `styleText` drops them when stdout is not a terminal or NO_COLOR is set. */

@@ -258,6 +258,42 @@ describe('mempool-spec check on bad input and limits', () => {
     expect(r.err).toMatch(/^warning: --trace-out \/proc\/version: cannot write it \(E[A-Z]+\); /m);
   });
 
+  it.each([
+    [['--threads', '99999999999999999999'], '--threads 99999999999999999999: too large: at ' +
+      'most 9007199254740991', 'give a whole number of 1 or more'],
+    [['--ops', '1e3'], '--ops 1e3: not a whole number (digits only, e.g. 3)',
+      'give a whole number of 1 or more'],
+    [['--ops', '2.0'], '--ops 2.0: not a whole number (digits only, e.g. 3)',
+      'give a whole number of 1 or more'],
+    [['--random-walks', '0'], '--random-walks 0: too small: at least 1',
+      'give a whole number of 1 or more; leave the option out for a breadth-first search'],
+    [['--seed', '4294967296'], '--seed 4294967296: too large: at most 4294967295',
+      'give a whole number from 0 to 4294967295; the random walks take a 32-bit seed'],
+    [['--state-limit', '0x10'], '--state-limit 0x10: not a whole number (digits only, e.g. 3)',
+      'give a whole number of 1 or more'],
+    [['--jobs', ' 2'], '--jobs  2: not a whole number (digits only, e.g. 3)',
+      'give a whole number of 1 or more'],
+    [['--threads', '4'], "--threads 4: above the spec's range 2..3 for threads",
+      'the bound caps the range; give at most 3 (the default), or widen `param threads` in ' +
+      'the spec'],
+    [['--ops', '1'], "--ops 1: below the spec's range 2..3 for ops",
+      'the bound caps the range; give at least 2'],
+  ])('refuses %j as a usage error with a hint, before any search', async (args, message,
+    hint) => {
+    const r = await checkInProcess(...(args as string[]), '--json');
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.out)).toEqual({ error: { code: 'usage', message, hint } });
+    expect(r.err).toBe(`error: ${message}\nhint: ${hint}\n`);
+  });
+
+  it('keeps whole numbers in range working, the seed from 0', async () => {
+    const r = await checkInProcess('spec/variants/mempool-fixed.mps', '--random-walks', '1',
+      '--seed', '0', '--threads', '2', '--ops', '2', '--param', 'min_nr=1', '--param',
+      'capacity=0', '--jobs', '1', '--state-limit', '1000000', '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ status: 'holds', search: 'random-walk' });
+  });
+
   it('keeps other command-line errors as error: ..., code usage', async () => {
     const r = await checkInProcess('--param', 'nope=1', '--json');
     expect(r.code).toBe(2);
