@@ -3,7 +3,8 @@ import { styleText } from 'node:util';
 import { Command, CommanderError, Option } from 'commander';
 import { applyPlan, planWrite, type Plan } from './gen/files.ts';
 import { generateImpl } from './gen/impl.ts';
-import { generateAll } from './gen/index.ts';
+import { GEN_FOLDERS, generateAll } from './gen/index.ts';
+import { refuseOutDir } from './gen/out-dir.ts';
 import { watchSpec } from './gen/watch.ts';
 import { SpecError } from './spec/errors.ts';
 import {
@@ -67,6 +68,8 @@ export function buildProgram(): Command {
       'until Ctrl-C')
     .action(async (opts: GenOptions, cmd: Command) => {
       opts.out ??= opts.impl === undefined ? 'generated' : 'mempool-spec-tests';
+      const refusal = refuseOutDir(opts.out, opts.spec);
+      if (refusal !== undefined) throw new UsageError(refusal.message, refusal.hint);
       if (!opts.watch) {
         process.exitCode = runGen(opts);
         return;
@@ -298,13 +301,15 @@ function runGen(opts: GenOptions): number {
     throw new UsageError(`--out ${opts.out}: not a folder`,
       'give a folder for gen to write into (it is made if it does not exist)');
   }
-  const plan = planWrite(outDir, files);
+  const plan = planWrite(outDir, files,
+    opts.impl === undefined ? { kind: 'gen', folders: GEN_FOLDERS } : { kind: 'impl' });
   if (plan.foreign.length > 0) {
     throw new UsageError(
       `${opts.out}: ${plan.foreign.length} file(s) in the way that gen did not write: ` +
         plan.foreign.join(', '),
       'move them out of the output folder, or pick another folder with --out; gen never ' +
-        'overwrites a file without its generated-file header',
+        'overwrites a file without the generated-file header of its own kind of run (gen, or ' +
+        'gen --impl)',
       'output-in-the-way',
     );
   }

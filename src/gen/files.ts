@@ -3,9 +3,9 @@ import {
   existsSync, lstatSync, mkdirSync, openSync, closeSync, readdirSync, readFileSync, renameSync,
   rmSync, statSync, writeSync, fsyncSync, rmdirSync,
 } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join } from 'node:path';
 import { writeFailed } from '../spec/errors.ts';
-import { GENERATED_MARK } from './header.ts';
+import { generatedBy, type GenKind } from './header.ts';
 
 /** One output file, its path relative to the output folder. */
 export interface GeneratedFile {
@@ -21,20 +21,37 @@ export interface Plan {
   changed: string[];
   removed: string[];
   unchanged: string[];
-  /** Files in the way that gen did not write (no generated-file header): never touched. */
+  /**
+   * Files in the way that this kind of gen run did not write (without its generated-file
+   * header), also folders, links and special files: never touched.
+   */
   foreign: string[];
 }
 
-/** How many lines from the top gen looks for its header (litmus files have it lower). */
-const MARK_WINDOW = 40;
-
-/** True if `text` is a file mempool-spec generated (it carries the header near the top). */
-export function isGenerated(text: string): boolean {
-  return text.split('\n', MARK_WINDOW).some((line) => line.includes(GENERATED_MARK));
+/**
+ * Which files a run may take for its own: those whose header says this `kind` of run wrote
+ * them, in the folders it writes (each folder of a file it writes, and `folders`).
+ */
+export interface Owner {
+  kind: GenKind;
+  /**
+   * Folders (relative, `/`-separated) that the run owns even when it writes no file there
+   * this time, so that a file left from an earlier run is removed; '' is the output folder.
+   */
+  folders?: readonly string[];
 }
 
-/** Compares the files gen would write with what `outDir` holds now. */
-export function planWrite(outDir: string, files: GeneratedFile[]): Plan {
+/**
+ * Compares the files gen would write with what `outDir` holds now.
+ *
+ * A file in the way of one gen writes is overwritten (`changed`) only if it carries the
+ * header of `owner.kind` in the exact form gen writes (see `generatedBy`). A file gen does not
+ * write is removed only if it lies directly in a folder the owner owns (not deeper) and
+ * carries that kind's header, or is the temporary file of one gen writes. Nothing else
+ * below `outDir` is read or touched.
+ */
+export function planWrite(outDir: string, files: GeneratedFile[],
+  owner: Owner = { kind: 'gen' }): Plan {
   const plan: Plan = { added: [], changed: [], removed: [], unchanged: [], foreign: [] };
   const wanted = new Set(files.map((f) => f.path));
   for (const file of files) {
@@ -53,16 +70,26 @@ export function planWrite(outDir: string, files: GeneratedFile[]): Plan {
     }
     const current = readFileSync(target, 'utf8');
     if (current === file.content) plan.unchanged.push(file.path);
-    else if (isGenerated(current)) plan.changed.push(file.path);
+    else if (generatedBy(file.path, current) === owner.kind) plan.changed.push(file.path);
     else plan.foreign.push(file.path);
   }
-  for (const path of listFiles(outDir)) {
-    if (wanted.has(path)) continue;
-    if (isLeftoverTemp(path, wanted) || isGenerated(readFileSync(join(outDir, path), 'utf8'))) {
-      plan.removed.push(path);
+  const folders = new Set([...files.map((f) => folderOf(f.path)), ...(owner.folders ?? [])]);
+  for (const folder of [...folders].sort()) {
+    for (const path of listFolder(outDir, folder)) {
+      if (wanted.has(path)) continue;
+      if (isLeftoverTemp(path, wanted)
+        || generatedBy(path, readFileSync(join(outDir, path), 'utf8')) === owner.kind) {
+        plan.removed.push(path);
+      }
     }
   }
   return plan;
+}
+
+/** The folder of a `/`-separated relative path, '' for the output folder itself. */
+function folderOf(path: string): string {
+  const at = path.lastIndexOf('/');
+  return at < 0 ? '' : path.slice(0, at);
 }
 
 /** How `stage` names its temporary files: the target's name, 8 hex digits, `.tmp`. */
@@ -194,24 +221,23 @@ function entryKind(path: string): 'none' | 'file' | 'folder' | 'symbolic link' |
 }
 
 /**
- * Every regular file below `dir`, as `/`-separated paths relative to it. Symbolic links
- * below `dir` are neither followed nor listed: a link to another folder of generated files
- * (or to `dir` itself) must not make gen remove the files there, and a broken link is
- * nothing gen can read. FIFOs and other special files are left out too (reading one could
- * block).
+ * The regular files directly in `folder` (relative to `dir`, '' for `dir` itself), as
+ * `/`-separated paths relative to `dir`: none if the folder, or any folder on the way to it,
+ * is missing or is not a real folder. Symbolic links are neither followed nor listed: a link
+ * to another folder of generated files (or to `dir` itself) must not make gen remove the
+ * files there, and a broken link is nothing gen can read. FIFOs and other special files are
+ * left out too (reading one could block). Subfolders are not entered: gen owns the folders
+ * it writes, not what lies below them.
  */
-function listFiles(dir: string): string[] {
+function listFolder(dir: string, folder: string): string[] {
   // The output folder itself may be a link to a folder; nothing below it is followed.
   if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d).sort()) {
-      const full = join(d, name);
-      const kind = entryKind(full);
-      if (kind === 'folder') walk(full);
-      else if (kind === 'file') out.push(relative(dir, full).split(sep).join('/'));
-    }
-  };
-  walk(dir);
-  return out;
+  const parts = folder === '' ? [] : folder.split('/');
+  for (let i = 1; i <= parts.length; i++) {
+    if (entryKind(join(dir, ...parts.slice(0, i))) !== 'folder') return [];
+  }
+  const full = join(dir, ...parts);
+  return readdirSync(full).sort()
+    .filter((name) => entryKind(join(full, name)) === 'file')
+    .map((name) => (folder === '' ? name : `${folder}/${name}`));
 }

@@ -48,5 +48,5 @@ export function generateImpl(ir: SpecIR, modulePath: string, outDir: string,
       budgetMs: DRIVER_BUDGET_MS, timeoutMs: DRIVER_BUDGET_MS * 2 + 30_000,
     }) },
   ];
-  return files.map((f) => ({ ...f, content: header(ir, 'slash') + '\n' + f.content }));
+  return files.map((f) => ({ ...f, content: header(ir, 'slash', 'impl') + '\n' + f.content }));
 }

@@ -9,6 +9,13 @@ import { specSource } from '../spec/load.ts';
 import { unsupportedOffset } from './locate.ts';
 import { generateTests } from './tests.ts';
 
+/**
+ * The folders `mempool-spec gen` writes into, below the output folder. A generated file
+ * left in one of them whose source is gone (a scenario removed from the spec) is removed;
+ * gen removes nothing anywhere else (see `planWrite`).
+ */
+export const GEN_FOLDERS: readonly string[] = ['litmus', 'litmus/js', 'reference', 'tests'];
+
 /** Everything `mempool-spec gen` produces from one spec. */
 export interface Generation {
   files: GeneratedFile[];
@@ -39,6 +46,11 @@ export function generateAll(ir: SpecIR): Generation {
     .map((file) => (file.headerIncluded ? file : { ...file, content: withHeader(ir, file) }))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   assertUniquePaths(files);
+  for (const f of files) {
+    if (!GEN_FOLDERS.includes(f.path.slice(0, Math.max(0, f.path.lastIndexOf('/'))))) {
+      throw new Error(`gen: ${f.path} is outside GEN_FOLDERS`);
+    }
+  }
 
   const disagreements = judged
     .filter(({ compiled }) => compiled.removed.length === 0)
@@ -100,7 +112,9 @@ function unsupportedAsSpecError<T>(ir: SpecIR, run: () => T): T {
 }
 
 function withHeader(ir: SpecIR, file: GeneratedFile): string {
-  if (/\.(ts|mts|mjs|js)$/.test(file.path)) return header(ir, 'slash') + '\n' + file.content;
+  if (/\.(ts|mts|mjs|js)$/.test(file.path)) {
+    return header(ir, 'slash', 'gen') + '\n' + file.content;
+  }
   throw new Error(`gen: no header style for ${file.path}`);
 }
 

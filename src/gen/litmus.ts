@@ -38,7 +38,7 @@ export function judgeLitmus(ir: SpecIR): JudgedLitmus[] {
 export function generateLitmus(ir: SpecIR, judged: JudgedLitmus[]): GeneratedFile[] {
   const cFiles = judged.map(({ compiled, verdict }) => {
     // Doc lines carry spec text: `(*`/`*)` in it would open or close herd7's comment.
-    const doc = [...compiled.test.doc.map(commentText), '', ...headerLines(ir)];
+    const doc = [...compiled.test.doc.map(commentText), '', ...headerLines(ir, 'gen')];
     return {
       path: `litmus/${compiled.test.name}.litmus`,
       content: toC({ ...compiled.test, doc }, verdict),

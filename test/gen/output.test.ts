@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GeneratedFile } from '../../src/gen/files.ts';
+import { generatedBy } from '../../src/gen/header.ts';
 import { generateAll } from '../../src/gen/index.ts';
 import { packageRoot } from '../../src/paths.ts';
 import { parseSpec } from '../../src/spec/load.ts';
@@ -102,6 +103,11 @@ describe('gen on spec text that would break generated code if it got out', () =>
     }
   });
 
+  it('opens every file with the header by which gen knows its own files (to replace, remove)',
+    () => {
+      for (const file of files) expect(generatedBy(file.path, file.content), file.path).toBe('gen');
+    });
+
   it('type-checks as a whole (tsc on the output tree)', async () => {
     expect(await typecheck).toBe('');
   }, 120_000);
@@ -115,6 +121,7 @@ describe('gen on random valid specs built from the language', () => {
       for (const file of first.filter(isCode)) {
         expect(syntaxErrors(file), file.path).toEqual([]);
       }
+      for (const file of first) expect(generatedBy(file.path, file.content), file.path).toBe('gen');
     }), { numRuns: 8, seed: 5 });
   }, 120_000);
 
