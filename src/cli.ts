@@ -8,14 +8,14 @@ import { refuseOutDir } from './gen/out-dir.ts';
 import { watchSpec } from './gen/watch.ts';
 import { SpecError } from './spec/errors.ts';
 import {
-  replayToken, AblationError, CheckSpecError, ReplayError, TokenError, DEFAULT_STATE_LIMIT,
-  type CheckResult,
+  replayToken, placedSpecError, AblationError, CheckSpecError, ReplayError, TokenError,
+  DEFAULT_STATE_LIMIT, type CheckResult, type CheckSpecPlace,
 } from './check/index.ts';
 import { traceHtml } from './check/html.ts';
 import { checkSpecParallel, defaultJobs } from './check/parallel.ts';
 import { formatResult, resultJson, type Style } from './check/report.ts';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
-import { loadSpec } from './spec/load.ts';
+import { loadSpec, specSource } from './spec/load.ts';
 import { addValidateCommand, ValidateUsageError } from './validate/command.ts';
 import { wholeNumber } from './cli-args.ts';
 
@@ -141,7 +141,8 @@ async function runCheck(file: string, opts: CheckCliOptions, given: string[]): P
       'token, and at most --json and --trace-out');
   }
   if (opts.traceOut !== undefined) checkTraceOut(opts.traceOut);
-  const ir = loadSpec(displayPath(file));
+  const specPath = displayPath(file);
+  const ir = loadSpec(specPath);
   const bounds: Record<string, number> = {};
   if (opts.threads !== undefined) bounds.threads = opts.threads;
   if (opts.ops !== undefined) bounds.ops = opts.ops;
@@ -192,6 +193,11 @@ async function runCheck(file: string, opts: CheckCliOptions, given: string[]): P
   } catch (err) {
     if (opts.replay && (err instanceof TokenError || err instanceof ReplayError)) {
       throw new UsageError(err.message, replayHint(err.message, ir.source), 'bad-replay-token');
+    }
+    if (err instanceof CheckSpecError && err.place) {
+      const src = specSource(ir);
+      throw placedSpecError(err as CheckSpecError & { place: CheckSpecPlace },
+        src?.path ?? specPath, src?.text ?? '');
     }
     if (err instanceof AblationError || err instanceof TokenError || err instanceof ReplayError ||
       err instanceof CheckSpecError) throw new UsageError(err.message);

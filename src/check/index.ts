@@ -3,7 +3,10 @@ import { AblationError, withoutEdges } from './ablate.ts';
 import { compileScenario } from './client.ts';
 import { Machine } from './machine.ts';
 import { Judge, listProperties, type PropertyInfo } from './properties.ts';
-import { compileOps, type CompiledOp } from './program.ts';
+import {
+  compileOps, type CheckSpecError, type CheckSpecPlace, type CompiledOp,
+} from './program.ts';
+import { SpecError, type SpecErrorCode } from '../spec/errors.ts';
 import { bfs, randomWalks, type SearchResult } from './search.ts';
 import type { State, Violation } from './state.ts';
 import { decodeToken, encodeToken, TokenError, type ConfigRef } from './token.ts';
@@ -441,7 +444,22 @@ export function replayToken(original: SpecIR, token: string): CheckResult {
   };
 }
 
+/**
+ * A `CheckSpecError` that knows its place in the spec, as the spec error a compiler would
+ * print (`file:line:col: error[code]: ...`, the source line with a caret, the hint); `text`
+ * is the spec's source, for the line.
+ */
+export function placedSpecError(err: CheckSpecError & { place: CheckSpecPlace }, file: string,
+  text: string): SpecError {
+  const { code, loc, hint } = err.place;
+  const lineText = (text.split('\n')[loc.line - 1] ?? '').replace(/\r$/, '');
+  // `endless-local-loop` is not in `specErrorCodes` (src/spec/errors.ts) yet; it goes there
+  // with its entry in docs/errors.md.
+  return new SpecError(code as SpecErrorCode, file, err.message, hint,
+    { line: loc.line, col: loc.col, lineText });
+}
+
 export { AblationError } from './ablate.ts';
 export { TokenError } from './token.ts';
 export { ReplayError } from './trace.ts';
-export { CheckSpecError } from './program.ts';
+export { CheckSpecError, type CheckSpecPlace } from './program.ts';

@@ -8,7 +8,7 @@ import {
   doRead, doWrite, fenceIsLocal, holder, latestValue, newMemory, readable, type MemoryMode,
 } from './memory.ts';
 import {
-  CheckSpecError, compileExpr, toInt, truthy, type CompiledOp, type Value,
+  CheckSpecError, compileExpr, loopAt, toInt, truthy, type CompiledOp, type Value,
 } from './program.ts';
 import {
   ASLEEP, DONE, RUN, fork, lowestFreeHandle, newThread, outCount, type State, type ThreadState,
@@ -63,7 +63,25 @@ export interface AloneResult {
   value: Value;
 }
 
-const LOCAL_BUDGET = 10_000;
+/** The most steps a thread takes on its own (no other thread runs) before it is an error. */
+export const LOCAL_BUDGET = 10_000;
+
+/**
+ * The error for an operation that ran out of `LOCAL_BUDGET` at instruction `pc`: placed at
+ * the innermost loop it is in (only a loop can repeat), else at the statement at `pc`.
+ */
+function endlessLoop(op: CompiledOp, pc: number, what: string, alone = false): CheckSpecError {
+  const loop = loopAt(op, pc);
+  const instr = op.instrs[pc];
+  const loc = loop?.loc ?? (instr && instr.k !== 'jump' ? instr.stmt?.loc : undefined);
+  const message = `${op.op.name}: ${loop ? 'this loop never ends' : 'endless local steps'}: ` +
+    `${what}`;
+  if (!loc) return new CheckSpecError(`${message} (an endless loop?)`);
+  return new CheckSpecError(message, { code: 'endless-local-loop', loc,
+    hint: 'give the loop a way out (`break`, `return`, or a `while` condition that becomes ' +
+      (alone ? 'false): run on its own, the operation must return, sleep or wait for a lock' : 'false), or a shared ' +
+      'access (a read or write of a shared variable, a lock, a wait) in every pass') });
+}
 
 /**
  * Where a transition is in Lipton's pattern: `rest` (not in a transition: join nothing),
@@ -460,8 +478,11 @@ export class Machine extends StepExecutor {
           this.execLeaf(s, t, instr, 0, events);
       }
     }
-    throw new CheckSpecError(`${this.ops[th.op]?.op.name ?? 'a client'}: ` +
-      `${LOCAL_BUDGET} steps without a shared access (an endless loop?)`);
+    if (th.op < 0) {
+      throw new CheckSpecError(`a client: ${LOCAL_BUDGET} steps without a shared access ` +
+        '(an endless loop?)');
+    }
+    throw endlessLoop(this.ops[th.op], th.pc, `${LOCAL_BUDGET} steps without a shared access`);
   }
 
   /**
@@ -619,7 +640,7 @@ export class Machine extends StepExecutor {
         }
       }
     }
-    throw new CheckSpecError(`${this.ops[th.op].op.name}: no return after ${LOCAL_BUDGET} steps`);
+    throw endlessLoop(this.ops[th.op], th.pc, `no return after ${LOCAL_BUDGET} steps`, true);
   }
 
   /** Runs an exclusive operation (create, destroy) from its start on thread 0, alone. */

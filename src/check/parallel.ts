@@ -7,7 +7,7 @@ import {
   type ConfigOutcome,
 } from './index.ts';
 import { AblationError } from './ablate.ts';
-import { CheckSpecError } from './program.ts';
+import { CheckSpecError, type CheckSpecPlace } from './program.ts';
 import { TokenError, type ConfigRef } from './token.ts';
 import { ReplayError } from './trace.ts';
 
@@ -32,7 +32,7 @@ export interface ConfigJob {
 export type WorkerMessage =
   | { kind: 'progress'; index: number; line: string }
   | { kind: 'done'; index: number; outcome: ConfigOutcome }
-  | { kind: 'failed'; index: number; message: string; name: string };
+  | { kind: 'failed'; index: number; message: string; name: string; place?: CheckSpecPlace };
 
 const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js',
   import.meta.url);
@@ -108,7 +108,7 @@ export async function checkSpecParallel(original: SpecIR, opts: CheckOptions,
           if (msg.kind === 'progress') {
             onProgress?.(msg.line);
           } else if (msg.kind === 'failed') {
-            outcomes.set(msg.index, rebuild(msg.name, msg.message));
+            outcomes.set(msg.index, rebuild(msg.name, msg.message, msg.place));
             flush();
           } else {
             outcomes.set(msg.index, msg.outcome);
@@ -145,7 +145,8 @@ function firstLargeConfig(configs: readonly ConfigRef[]): number {
 }
 
 /** A worker's error as the class `checkSpec` would have thrown, so callers can tell them apart. */
-function rebuild(name: string, message: string): Error {
+function rebuild(name: string, message: string, place?: CheckSpecPlace): Error {
+  if (name === 'CheckSpecError') return new CheckSpecError(message, place);
   const known: Record<string, new (m: string) => Error> = { AblationError, CheckSpecError,
     TokenError, ReplayError };
   const Known = known[name];

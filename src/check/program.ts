@@ -1,4 +1,4 @@
-import type { Expr, Op, SpecIR, Stmt } from '../ir.ts';
+import type { Expr, Loc, Op, SpecIR, Stmt } from '../ir.ts';
 
 /**
  * The spec's operations lowered once more, from nested statement lists to flat instruction
@@ -30,7 +30,8 @@ export type Instr =
   | { k: 'leaf'; stmt: LeafStmt; expr?: CompiledExpr; slot: number }
   /** Falls through when `cond` holds, else jumps to `target`. */
   | { k: 'branch'; stmt: Stmt; cond: CompiledExpr; target: number }
-  | { k: 'jump'; target: number }
+  /** `stmt` is the loop on a loop's back edge, for `loopAt`. */
+  | { k: 'jump'; target: number; stmt?: Stmt }
   | { k: 'return'; stmt?: Stmt; expr?: CompiledExpr };
 
 /** An operation ready to run: its instructions and its local slots (parameters first). */
@@ -56,12 +57,36 @@ export interface CompiledOp {
   emitsAhead: boolean[];
 }
 
-/** Raised when the spec cannot be run at all (a name that resolves to nothing, ...). */
+/** Where in the spec a `CheckSpecError` is, with its code and hint. */
+export interface CheckSpecPlace {
+  /** A spec error code (`endless-local-loop`). */
+  code: string;
+  loc: Loc;
+  hint: string;
+}
+
+/**
+ * Raised when the spec cannot be run at all (a name that resolves to nothing, a loop that
+ * never ends, ...); `place` says where in the spec, when it is known.
+ */
 export class CheckSpecError extends Error {
-  constructor(message: string) {
+  constructor(message: string, readonly place?: CheckSpecPlace) {
     super(message);
     this.name = 'CheckSpecError';
   }
+}
+
+/**
+ * The innermost loop of `op` that instruction `pc` lies in (its statement, with the place
+ * of the `while` or `loop` in the spec), or undefined outside every loop.
+ */
+export function loopAt(op: CompiledOp, pc: number): Stmt | undefined {
+  let best: { stmt: Stmt; size: number } | undefined;
+  op.instrs.forEach((ins, end) => {
+    if (ins.k !== 'jump' || ins.stmt?.k !== 'loop' || ins.target > pc || end < pc) return;
+    if (!best || end - ins.target < best.size) best = { stmt: ins.stmt, size: end - ins.target };
+  });
+  return best?.stmt;
 }
 
 /** Compiles every operation of `ir`. */
@@ -216,7 +241,7 @@ function emitStmt(st: Stmt, out: Instr[], slots: string[], where: string,
     case 'loop': {
       const inner: LoopCtx = { start: out.length, breaks: [] };
       emitBlock(st.body, out, slots, where, inner);
-      out.push({ k: 'jump', target: inner.start });
+      out.push({ k: 'jump', target: inner.start, stmt: st });
       for (const b of inner.breaks) (b as { target: number }).target = out.length;
       return;
     }

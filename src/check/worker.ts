@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { compileOps } from './program.ts';
+import { CheckSpecError, compileOps } from './program.ts';
 import { searchConfig } from './index.ts';
 import type { ConfigJob, WorkerMessage } from './parallel.ts';
 import { withoutEdges } from './ablate.ts';
@@ -20,6 +20,7 @@ port.on('message', (job: ConfigJob) => {
     post({ kind: 'done', index: job.index, outcome });
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
-    post({ kind: 'failed', index: job.index, message: e.message, name: e.name });
+    post({ kind: 'failed', index: job.index, message: e.message, name: e.name,
+      place: err instanceof CheckSpecError ? err.place : undefined });
   }
 });

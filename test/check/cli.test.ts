@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli.ts';
+import { editSpec, fixedText } from './spec-edit.ts';
 
 /** Runs `mempool-spec check ...` from source as a process. */
 function check(...args: string[]): { status: number | null; stdout: string; stderr: string } {
@@ -293,6 +294,26 @@ describe('mempool-spec check on bad input and limits', () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({ status: 'holds', search: 'random-walk' });
   });
+
+  it('places an endless local loop in the spec, as a spec error with the line and a caret',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'check-'));
+      const file = join(dir, 'loop.mps');
+      const text = editSpec(fixedText, [['  if e == null {\n    return\n  }\n',
+        '  if e == null {\n    return\n  }\n  while true { }\n']]);
+      writeFileSync(file, text);
+      const line = text.split('\n').indexOf('  while true { }') + 1;
+      const message = 'free: this loop never ends: 10000 steps without a shared access';
+      const hint = 'give the loop a way out (`break`, `return`, or a `while` condition that ' +
+        'becomes false), or a shared access (a read or write of a shared variable, a lock, a ' +
+        'wait) in every pass';
+      const r = await checkInProcess(file, ...small, '--json');
+      expect(r.code).toBe(2);
+      expect(JSON.parse(r.out)).toEqual({ error: { code: 'endless-local-loop', file, line,
+        col: 3, message, hint } });
+      expect(r.err).toBe(`${file}:${line}:3: error[endless-local-loop]: ${message}\n` +
+        `${String(line).padStart(5)} |   while true { }\n      |   ^\nhint: ${hint}\n`);
+    });
 
   it('keeps other command-line errors as error: ..., code usage', async () => {
     const r = await checkInProcess('--param', 'nope=1', '--json');

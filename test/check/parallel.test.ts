@@ -72,7 +72,7 @@ describe('check on several workers', () => {
     expect(cx).toBeGreaterThan(0);
     expect(loop).toBe(cx + 1);
     expect(() => checkSpec(ir, { ...opts, fix: { min_nr: 2, capacity: 1, knob: 0 } }))
-      .toThrow(/alloc: 10000 steps without a shared access \(an endless loop\?\)/);
+      .toThrow(/^alloc: this loop never ends: 10000 steps without a shared access$/);
 
     const one = checkSpec(ir, opts);
     expect(one.status).toBe('counterexample');
@@ -85,6 +85,27 @@ describe('check on several workers', () => {
     // A worker did start the configuration with the loop (else this test shows nothing).
     expect(started).toContain(labels[loop]);
     expect(timeless(two)).toEqual(timeless(one));
+  }, 60_000);
+
+  it('keeps the place in the spec of an endless loop that a worker runs into', async () => {
+    const first = '    # element = pool->alloc(gfp_temp, pool->pool_data);\n    e = alloc_fn()\n';
+    const text = editSpec(fixedText, [[first, `${first}    if threads > 2 {\n      spin = 0\n` +
+      '      loop {\n        spin = spin + 1\n      }\n    }\n']]);
+    const line = text.split('\n').indexOf('      loop {') + 1;
+    const ir = parseSpec(text, 'loop.mps');
+    // Both passes go to the two workers; the one with three threads meets the loop.
+    const opts = { only: 'ranges' as const, fix: { min_nr: 2, capacity: 1 },
+      bounds: { threads: 3, ops: 2 } };
+    const err = await checkSpecParallel(ir, opts, 2, { inlineFirstPass: false })
+      .then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(CheckSpecError);
+    expect((err as CheckSpecError).message)
+      .toBe('alloc: this loop never ends: 10000 steps without a shared access');
+    expect((err as CheckSpecError).place).toMatchObject({ code: 'endless-local-loop',
+      loc: { line, col: 7 } });
+    // As on this thread.
+    expect(() => checkSpec(ir, opts)).toThrow(expect.objectContaining({
+      place: expect.objectContaining({ loc: { line, col: 7 } }) }));
   }, 60_000);
 
   it('throws the error class one thread throws', async () => {
