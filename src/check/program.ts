@@ -1,4 +1,5 @@
 import type { Expr, Loc, Op, SpecIR, Stmt } from '../ir.ts';
+import type { SpecErrorCode } from '../spec/errors.ts';
 
 /**
  * The spec's operations lowered once more, from nested statement lists to flat instruction
@@ -60,7 +61,7 @@ export interface CompiledOp {
 /** Where in the spec a `CheckSpecError` is, with its code and hint. */
 export interface CheckSpecPlace {
   /** A spec error code (`endless-local-loop`). */
-  code: string;
+  code: SpecErrorCode;
   loc: Loc;
   hint: string;
 }

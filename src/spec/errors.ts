@@ -36,6 +36,7 @@ export const specErrorCodes = [
   'too-large',
   'gen-unsupported',
   'write-failed',
+  'endless-local-loop',
 ] as const;
 
 /** One of `specErrorCodes`. */
