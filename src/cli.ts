@@ -5,6 +5,7 @@ import { applyPlan, planWrite, type Plan } from './gen/files.ts';
 import { generateImpl } from './gen/impl.ts';
 import { GEN_FOLDERS, generateAll } from './gen/index.ts';
 import { refuseOutDir } from './gen/out-dir.ts';
+import { recordedSpecPath } from './gen/header.ts';
 import { watchSpec } from './gen/watch.ts';
 import { SpecError } from './spec/errors.ts';
 import {
@@ -294,7 +295,8 @@ function runGen(opts: GenOptions): number {
     throw new UsageError(`--impl ${opts.impl}: no such file`,
       'give the path of the pool module the suite should import');
   }
-  const { files, disagreements } = opts.impl === undefined ? generateAll(ir)
+  const { files, disagreements } = opts.impl === undefined
+    ? generateAll(ir, recordedSpecPath(opts.spec, opts.out))
     : { files: generateImpl(ir, resolve(opts.impl), resolve(opts.out), displayPath(opts.impl)),
       disagreements: [] };
   for (const d of disagreements) {

@@ -1,3 +1,4 @@
+import { dirname, relative, resolve, sep } from 'node:path';
 import type { SpecIR } from '../ir.ts';
 import { commentText } from './templates.ts';
 
@@ -43,6 +44,17 @@ export function headerLines(ir: SpecIR, kind: GenKind = 'gen'): string[] {
     `${GENERATED_MARK} from ${commentText(ir.source)} (sha256 ${ir.sha256}).`,
     `Do not edit: change the spec and run \`${COMMAND[kind]}\`.`,
   ];
+}
+
+/**
+ * The spec's path as gen's files record it: relative to the output folder's parent (the
+ * folder that holds both, in a project: `spec/mempool.mps` for `generated/`), with `/`
+ * separators. So the files are the same whatever the working directory and however the
+ * paths are typed (`../spec/mempool.mps` from src/, absolute paths from /tmp). Both paths
+ * are resolved against the working directory.
+ */
+export function recordedSpecPath(specPath: string, outDir: string): string {
+  return relative(dirname(resolve(outDir)), resolve(specPath)).split(sep).join('/');
 }
 
 // The header lines as patterns: any spec path (commentText keeps it on one line), a

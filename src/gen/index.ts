@@ -29,21 +29,29 @@ export interface Generation {
  * Runs every generator on the IR and puts the generated-file header on every file.
  * Pure: the same IR gives the same files, byte for byte, in the same order.
  *
+ * `recordedSource` is the spec's path as the files record it (the header, and `source` in
+ * `tests/spec.ir.ts`), `ir.source` if not given; the CLI gives `recordedSpecPath`'s, so
+ * that the output does not depend on the working directory or on how the path was typed.
+ *
  * @throws SpecError `gen-unsupported` for a valid spec that lacks what the generators need
  *   (an operation of the pool's API, the variable min_nr, one timeout for all wait queues),
  *   or whose names or scenarios a generator cannot render (see `unsupportedAsSpecError`).
  */
-export function generateAll(ir: SpecIR): Generation {
+export function generateAll(ir: SpecIR, recordedSource = ir.source): Generation {
   checkGenerable(ir);
+  // Errors name and point into the spec by `ir` (its path as given, its text); the files
+  // are generated from `named`.
+  const named: SpecIR = recordedSource === ir.source ? ir : { ...ir, source: recordedSource };
   const { judged, raw } = unsupportedAsSpecError(ir, () => {
-    const judged = judgeLitmus(ir);
+    const judged = judgeLitmus(named);
     return {
       judged,
-      raw: [...generateReference(ir), ...generateTests(ir), ...generateLitmus(ir, judged)],
+      raw: [...generateReference(named), ...generateTests(named),
+        ...generateLitmus(named, judged)],
     };
   });
   const files = raw
-    .map((file) => (file.headerIncluded ? file : { ...file, content: withHeader(ir, file) }))
+    .map((file) => (file.headerIncluded ? file : { ...file, content: withHeader(named, file) }))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   assertUniquePaths(files);
   for (const f of files) {

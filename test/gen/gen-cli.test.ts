@@ -213,3 +213,23 @@ describe('mempool-spec gen, files below --out that it did not write', () => {
       legacy: readFileSync(join(dir, 'tests/validate.test.ts'), 'utf8') }).toEqual(theirs);
   }, 60_000);
 });
+
+describe('mempool-spec gen, from another working directory', () => {
+  // The files record the spec's path relative to the output folder's parent, so how the
+  // paths are typed, and from where, changes no byte of the committed generated/.
+  for (const [where, cwd, spec, out] of [
+    ['from src/, with relative paths', join(packageRoot, 'src'), '../spec/mempool.mps',
+      '../generated'],
+    ['from the temporary folder, with absolute paths', tmpdir(), specPath,
+      join(packageRoot, 'generated')],
+    ['from the package, with roundabout paths', packageRoot, './spec/../spec/mempool.mps',
+      'generated/'],
+  ] as const) {
+    it(`finds generated/ up to date ${where}`, () => {
+      const run = genIn(cwd, ['gen', '--spec', spec, '--out', out, '--check']);
+      expect(run.stderr).toBe('');
+      expect(run.stdout).toMatch(/is up to date \(41 files/);
+      expect(run.status).toBe(0);
+    }, 60_000);
+  }
+});
