@@ -12,10 +12,10 @@ import {
   replayToken, placedSpecError, AblationError, CheckSpecError, ReplayError, TokenError,
   DEFAULT_STATE_LIMIT, type CheckResult, type CheckSpecPlace,
 } from './check/index.ts';
-import { traceHtml } from './check/html.ts';
+import { TRACE_GENERATOR, traceHtml } from './check/html.ts';
 import { checkSpecParallel, defaultJobs } from './check/parallel.ts';
 import { formatResult, resultJson, type Style } from './check/report.ts';
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { loadSpec, specSource } from './spec/load.ts';
 import { addValidateCommand, ValidateUsageError } from './validate/command.ts';
 import { wholeNumber } from './cli-args.ts';
@@ -230,7 +230,8 @@ async function runCheck(file: string, opts: CheckCliOptions, given: string[]): P
  * exist and be a folder, and the path, if it exists, must be a file.
  */
 function checkTraceOut(path: string): void {
-  const hint = 'give the path of a file (new, or one to overwrite) in a folder that exists';
+  const hint = 'give the path of a file (new, or a trace check wrote before) in a folder ' +
+    'that exists';
   const folder = dirname(resolve(path));
   if (!existsSync(folder)) {
     throw new UsageError(`--trace-out ${path}: the folder ${displayPath(folder)} does not ` +
@@ -241,6 +242,11 @@ function checkTraceOut(path: string): void {
   }
   if (existsSync(path) && !statSync(path).isFile()) {
     throw new UsageError(`--trace-out ${path}: not a file`, hint);
+  }
+  if (existsSync(path) && statSync(path).size > 0 &&
+    !readFileSync(path, 'utf8').slice(0, 4096).includes(`content="${TRACE_GENERATOR}"`)) {
+    throw new UsageError(`--trace-out ${path}: the file exists and is not a trace that check ` +
+      'wrote, so it is left as it is', 'give a new path, or move the file away first');
   }
 }
 

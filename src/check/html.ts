@@ -13,6 +13,12 @@ const ROW = 18;
 const GAP = 14;
 const LEFT = 40;
 
+/**
+ * The page's `<meta name="generator">`: `check --trace-out` overwrites a file only if it
+ * carries this, so that it never replaces a file someone wrote.
+ */
+export const TRACE_GENERATOR = 'mempool-spec check --trace-out';
+
 /** The page for `cx`. */
 export function traceHtml(cx: Counterexample, specSource: string): string {
   const lanes = laneNames(cx);
@@ -57,6 +63,7 @@ export function traceHtml(cx: Counterexample, specSource: string): string {
     `<text x="${LEFT + i * LANE}" y="24" class="lane">${esc(name)}</text>`).join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
+<meta name="generator" content="${TRACE_GENERATOR}">
 <title>${esc(`${cx.property}: counterexample from ${specSource}`)}</title>
 <style>
 body { font: 14px system-ui, sans-serif; margin: 24px; color: #222; }

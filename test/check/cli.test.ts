@@ -238,7 +238,8 @@ describe('mempool-spec check on bad input and limits', () => {
           path, '--json');
         expect(r.code).toBe(2);
         expect(JSON.parse(r.out)).toEqual({ error: { code: 'usage', message,
-          hint: 'give the path of a file (new, or one to overwrite) in a folder that exists' } });
+          hint: 'give the path of a file (new, or a trace check wrote before) in a folder ' +
+            'that exists' } });
         expect(r.err).toMatch(/^error: --trace-out /);
       }
       writeFileSync(join(dir, 'file'), '');
@@ -248,6 +249,26 @@ describe('mempool-spec check on bad input and limits', () => {
       expect(notFolder.out).toBe('');
       expect(notFolder.err).toContain(`${join(dir, 'file')} is not a folder`);
     });
+
+  it('overwrites a trace it wrote before, and never a file someone else wrote', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'check-'));
+    const notes = join(dir, 'notes.html');
+    writeFileSync(notes, '<p>my notes</p>\n');
+    const r = await checkInProcess(...small, '--without', 'reserve_handoff', '--trace-out',
+      notes, '--json');
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.out).error).toMatchObject({ code: 'usage',
+      message: `--trace-out ${notes}: the file exists and is not a trace that check wrote, ` +
+        'so it is left as it is' });
+    expect(readFileSync(notes, 'utf8')).toBe('<p>my notes</p>\n');
+    const trace = join(dir, 'trace.html');
+    for (let i = 0; i < 2; i++) {
+      const run = await checkInProcess(...small, '--without', 'reserve_handoff', '--trace-out',
+        trace);
+      expect(run.code).toBe(1);
+      expect(readFileSync(trace, 'utf8')).toContain('<meta name="generator" content="mempool-spec');
+    }
+  });
 
   it.runIf(process.platform === 'linux')('keeps the exit code and the one JSON document when ' +
     'writing the trace fails after the report', async () => {
