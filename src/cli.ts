@@ -332,7 +332,7 @@ function runGen(opts: GenOptions): number {
 
   applyPlan(outDir, files, plan);
   process.stdout.write(
-    `gen: ${files.length} files in ${opts.out}/ from ${ir.source} ` +
+    `gen: ${files.length} files in ${opts.out.replace(/\/+$/, '')}/ from ${ir.source} ` +
       `(${plan.added.length} added, ${plan.changed.length} changed, ` +
       `${plan.removed.length} removed, ${plan.unchanged.length} unchanged) in ${seconds}s\n`,
   );

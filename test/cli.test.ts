@@ -26,8 +26,11 @@ describe('mempool-spec gen, end to end', () => {
       expect(existsSync(join(out, sub))).toBe(true);
     }
 
-    const second = runCli(['gen', '--spec', specPath, '--out', out]);
+    // The folder as given, with or without a slash at its end, is named once.
+    const second = runCli(['gen', '--spec', specPath, '--out', `${out}/`]);
     expect(second.status).toBe(0);
+    const count = /^gen: (\d+)/.exec(first.stdout)![1];
+    expect(second.stdout).toContain(`gen: ${count} files in ${out}/ from`);
     expect(second.stdout).toMatch(/\(0 added, 0 changed, 0 removed, \d+ unchanged\)/);
     expect(runCli(['gen', '--spec', specPath, '--out', out, '--check']).status).toBe(0);
   });
