@@ -35,9 +35,7 @@ export function refuseOutDir(out: string, specPath: string): OutDirRefusal | und
     }
   }
   const spec = resolve(specPath);
-  if (within(spec, outDir)) {
-    return { message: `--out ${out}: the folder holds the spec ${specPath}`, hint };
-  }
+  // The project first: of a folder that holds both, that is the more telling reason.
   for (const start of [process.cwd(), dirname(spec)]) {
     for (let dir = start; ; dir = dirname(dir)) {
       if (within(dir, outDir) && ROOT_MARKS.some((mark) => existsSync(join(dir, mark)))) {
@@ -45,6 +43,9 @@ export function refuseOutDir(out: string, specPath: string): OutDirRefusal | und
       }
       if (dirname(dir) === dir) break;
     }
+  }
+  if (within(spec, outDir)) {
+    return { message: `--out ${out}: the folder holds the spec ${specPath}`, hint };
   }
   return undefined;
 }
