@@ -35,9 +35,9 @@ export class AllocCommand implements PoolCommand {
     beginCall(m, r);
     const got = guard(m, () => r.pool!.alloc(this.mayWait));
     if (!Number.isSafeInteger(got) || got < 0) {
-      m.log[m.log.length - 1] += ` -> ${JSON.stringify(got) ?? String(got)}`;
+      m.log[m.log.length - 1] += ` -> ${describeReply(got)}`;
       throw new ModelMismatch('alloc reply', 'an element handle (a positive integer) or 0',
-        JSON.stringify(got) ?? String(got), m.log);
+        describeReply(got), m.log);
     }
     m.log[m.log.length - 1] += ` -> ${got === 0 ? 'null' : `element ${got}`}`;
     if ((want === null) !== (got === 0)) {
@@ -198,4 +198,16 @@ function modelElement(m: ModelSide, value: Value): number {
     throw new ModelMismatch('model alloc reply', 'an element handle', String(value), m.log);
   }
   return value;
+}
+
+/**
+ * A reply that is not what the contract allows, as a report shows it: JSON where it has one,
+ * but a Promise (an `async` method) by name, since it prints as `{}`.
+ */
+export function describeReply(value: unknown): string {
+  if (typeof value === 'object' && value !== null &&
+    typeof (value as { then?: unknown }).then === 'function') {
+    return 'a Promise (the method is async; the contract wants a number, returned at once)';
+  }
+  return JSON.stringify(value) ?? String(value);
 }

@@ -128,7 +128,8 @@ export function setup(options: SetupOptions): { model: ModelSide; real: RealSide
   real.pool = guard(model, () => implementation.Mempool.create({
     minNr, backing: budget, slots: options.slots, sleepTimeoutMs: options.sleepTimeoutMs,
   }));
-  model.log[0] += model.created ? ' -> pool' : ' -> null';
+  // The step shows what the pool replied, as every later step does.
+  model.log[0] += real.pool !== null ? ' -> pool' : ' -> null';
   if (model.created !== (real.pool !== null)) {
     throw new ModelMismatch('create', model.created ? 'a pool' : 'null (preallocation fails)',
       real.pool ? 'a pool' : 'null', model.log);

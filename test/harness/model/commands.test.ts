@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   AllocCommand, BackingFailingCommand, FreeCommand, ResizeCommand,
 } from '../../../src/harness/model/commands.ts';
-import { bindOps, setup } from '../../../src/harness/model/system.ts';
+import { bindOps, ModelMismatch, setup } from '../../../src/harness/model/system.ts';
 import { loadSpec } from '../../../src/spec/load.ts';
 import * as lockPool from '../fixtures/lock-pool.ts';
 
@@ -56,4 +56,31 @@ describe('model-based commands', () => {
       .toEqual(['alloc(wait)', 'alloc(nowait)', 'free(held[2])', 'resize(3)',
         'backing.setFailing(false)']);
   });
+
+  it('show the reply the pool gave: a create that returns null, an alloc that returns a Promise',
+    () => {
+      const params = { min_nr: 1, threads: 2, ops: 2, capacity: 0 };
+      const nullCreate = { ...lockPool, Mempool: { ...lockPool.Mempool, create: () => null } };
+      const caught = (run: () => unknown): ModelMismatch => {
+        try {
+          run();
+        } catch (err) {
+          if (err instanceof ModelMismatch) return err;
+          throw err;
+        }
+        throw new Error('no mismatch');
+      };
+      const created = caught(() => setup({ ir, ops: bindOps(ir), params, slots: 4,
+        sleepTimeoutMs: 1, callBudget: 50,
+        implementation: nullCreate as unknown as typeof lockPool }));
+      expect(created.commands[0]).toMatch(/^create\(.*\) -> null$/);
+      expect(created.actual).toBe('null');
+
+      const { model, real } = fresh(1, 0);
+      const pool = real.pool!;
+      real.pool = Object.assign(Object.create(pool), { alloc: async () => 1 });
+      const asyncAlloc = caught(() => new AllocCommand(false).run(model, real));
+      expect(asyncAlloc.actual).toMatch(/^a Promise \(the method is async/);
+      expect(model.log.at(-1)).toMatch(/^alloc\(nowait\) -> a Promise /);
+    });
 });
