@@ -1,12 +1,10 @@
 import { InvalidArgumentError } from 'commander';
 
-/** A command-line integer of 1 or more (commander argument parser). */
+/** A command-line whole number of 1 or more, read as `wholeNumber` reads (commander parser). */
 export function atLeastOne(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) {
-    throw new InvalidArgumentError('not an integer of 1 or more');
-  }
-  return n;
+  const read = wholeNumber(value, 1);
+  if (!read.ok) throw new InvalidArgumentError(`${read.problem}; give a whole number of 1 or more`);
+  return read.value;
 }
 
 /** A whole number read from the command line, or why the text is not one in range. */

@@ -119,6 +119,13 @@ describe('mempool-spec gen on a broken spec', () => {
     expect(readdirSync(dir)).not.toContain('x');
   });
 
+  it('reads validate --runs as a whole number only', () => {
+    const run = runCli(['validate', 'examples/mempool.mjs', '--runs', '1e3']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^error: option '--runs <n>' argument '1e3' is invalid\. not a /);
+    expect(run.stdout).toBe('');
+  });
+
   it('rejects an unknown option with exit 2, one line and a hint, not the whole help', () => {
     const run = runCli(['gen', '--bogus']);
     expect(run.status).toBe(2);
