@@ -54,8 +54,17 @@ export function planWrite(outDir: string, files: GeneratedFile[],
   owner: Owner = { kind: 'gen' }): Plan {
   const plan: Plan = { added: [], changed: [], removed: [], unchanged: [], foreign: [] };
   const wanted = new Set(files.map((f) => f.path));
+  const blocked = new Set<string>();
   for (const file of files) {
     const target = join(outDir, file.path);
+    // A link (or a special file) where gen needs a folder is in the way too: writing
+    // through it would put gen's files, or overwrite generated ones, somewhere else.
+    const link = linkOnTheWay(outDir, file.path);
+    if (link !== null) {
+      if (!blocked.has(link.path)) plan.foreign.push(`${link.path} (${link.kind})`);
+      blocked.add(link.path);
+      continue;
+    }
     const kind = entryKind(target);
     if (kind === 'none') {
       plan.added.push(file.path);
@@ -84,6 +93,23 @@ export function planWrite(outDir: string, files: GeneratedFile[],
     }
   }
   return plan;
+}
+
+/**
+ * The first folder on the way from `outDir` to the file `path` (relative, `/`-separated)
+ * that is a symbolic link or a special file, or null. A missing folder ends the walk (gen
+ * makes it); a regular file there is left to the write, which fails with write-failed.
+ */
+function linkOnTheWay(outDir: string, path: string):
+  { path: string; kind: 'symbolic link' | 'special file' } | null {
+  const parts = path.split('/').slice(0, -1);
+  for (let i = 1; i <= parts.length; i++) {
+    const prefix = parts.slice(0, i).join('/');
+    const kind = entryKind(join(outDir, prefix));
+    if (kind === 'none' || kind === 'file') return null;
+    if (kind === 'symbolic link' || kind === 'special file') return { path: prefix, kind };
+  }
+  return null;
 }
 
 /** The folder of a `/`-separated relative path, '' for the output folder itself. */

@@ -74,11 +74,13 @@ const LITMUS_HEADER = new RegExp(
 
 /**
  * Which kind of run generated the file at `path` (a name is enough: its extension says which
- * form its header takes) with content `text`, or undefined if it was not gen: only a file
+ * form its header takes) with content `original`, or undefined if it was not gen: only a file
  * that opens with the header in the exact form gen writes for its kind of file counts, never
  * one that merely mentions the words (a note about gen, a test that checks headers).
  */
-export function generatedBy(path: string, text: string): GenKind | undefined {
+export function generatedBy(path: string, original: string): GenKind | undefined {
+  // A checkout with Windows line ends (git's core.autocrlf) leaves gen's files gen's.
+  const text = original.replace(/\r\n/g, '\n');
   let match: RegExpExecArray | null = null;
   if (/\.(ts|mts|mjs|js)$/.test(path)) match = SLASH_HEADER.exec(text);
   else if (path.endsWith('.litmus')) match = LITMUS_HEADER.exec(text);

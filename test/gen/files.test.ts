@@ -144,6 +144,28 @@ describe('writing generated files', () => {
     expect(() => applyPlan(dir, files, plan)).toThrow(/refusing/);
   });
 
+  it('counts a linked folder where it would write files as in the way, and writes nothing ' +
+    'through it', () => {
+    const other = mkdtempSync(join(tmpdir(), 'mps-files-other-'));
+    try {
+      writeFileSync(join(other, 'a.ts'), mark('old'));
+      symlinkSync(other, join(dir, 'litmus'));
+      const files: GeneratedFile[] = [
+        { path: 'litmus/a.ts', content: mark('new') },
+        { path: 'litmus/js/b.ts', content: mark('b') },
+        { path: 'reference/c.ts', content: mark('c') },
+      ];
+      const plan = planWrite(dir, files);
+      expect(plan.foreign).toEqual(['litmus (symbolic link)']);
+      expect(plan.added).toEqual(['reference/c.ts']);
+      expect(() => applyPlan(dir, files, plan)).toThrow(/refusing/);
+      expect(readFileSync(join(other, 'a.ts'), 'utf8')).toBe(mark('old'));
+      expect(readdirSync(other)).toEqual(['a.ts']);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
   it('leaves no temporary file behind after writing', () => {
     const files: GeneratedFile[] = [{ path: 'x.ts', content: mark('x') }];
     applyPlan(dir, files, planWrite(dir, files));
@@ -154,6 +176,8 @@ describe('writing generated files', () => {
     () => {
       expect(generatedBy('a.ts', mark('x'))).toBe('gen');
       expect(generatedBy('a.mjs', mark('x', 'impl'))).toBe('impl');
+      // Checked out with Windows line ends, still gen's.
+      expect(generatedBy('a.ts', mark('x').replace(/\n/g, '\r\n'))).toBe('gen');
       // Not a file kind gen writes, so not gen's whatever it says.
       expect(generatedBy('a.md', mark('x'))).toBeUndefined();
       fc.assert(
