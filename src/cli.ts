@@ -186,13 +186,14 @@ async function runCheck(file: string, opts: CheckCliOptions, given: string[]): P
     ? (line: string) => process.stderr.write(`\r\x1b[K${line}`) : undefined;
   let result: CheckResult;
   try {
-    result = opts.replay
+    result = opts.replay !== undefined
       ? replayToken(ir, opts.replay)
       : await checkSpecParallel(ir, { without: opts.without, randomWalks: opts.randomWalks,
         seed: opts.seed, stateLimit: opts.stateLimit, bounds, fix, only, sc: opts.sc,
         onProgress: progress }, opts.jobs ?? defaultJobs());
   } catch (err) {
-    if (opts.replay && (err instanceof TokenError || err instanceof ReplayError)) {
+    if (opts.replay !== undefined &&
+      (err instanceof TokenError || err instanceof ReplayError)) {
       throw new UsageError(err.message, replayHint(err.message, ir.source), 'bad-replay-token');
     }
     if (err instanceof CheckSpecError && err.place) {
@@ -357,7 +358,8 @@ async function runGenWatch(opts: GenOptions, debug: boolean): Promise<number> {
   return watched ? EXIT.ok : EXIT.usage;
 }
 
-function reportCheck(out: string, plan: Plan, seconds: string): number {
+function reportCheck(given: string, plan: Plan, seconds: string): number {
+  const out = given.replace(/\/+$/, '');
   const stale = [
     ...plan.added.map((p) => `  added:   ${out}/${p}`),
     ...plan.changed.map((p) => `  changed: ${out}/${p}`),

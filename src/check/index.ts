@@ -397,6 +397,24 @@ export function replayToken(original: SpecIR, token: string): CheckResult {
     throw new TokenError(`the token was made for another version of the spec ` +
       `(sha-256 ${t.spec}…, this one is ${original.sha256.slice(0, 12)}…)`);
   }
+  // The check at the token's end makes these mistakes unlikely, not impossible (a token put
+  // together by hand): each is refused as a bad token, not met as an internal error.
+  const unknownEdge = t.without.find((name) => !original.edges.some((e) => e.name === name));
+  if (unknownEdge !== undefined) {
+    throw new TokenError(`the replay token takes out an edge this spec does not have ` +
+      `('${unknownEdge}')`);
+  }
+  if (t.config.kind === 'ranges') {
+    const names = Object.keys(t.config.params).sort().join(',');
+    const wanted = original.params.map((p) => p.name).sort().join(',');
+    const outside = original.params.find((p) => {
+      const v = (t.config as Extract<ConfigRef, { kind: 'ranges' }>).params[p.name];
+      return v !== undefined && (v < p.min || v > p.max);
+    });
+    if (names !== wanted || outside) {
+      throw new TokenError('the replay token names a configuration this spec does not have');
+    }
+  }
   const ir = t.without.length > 0 ? withoutEdges(original, t.without) : original;
   const ops = compileOps(ir);
   const machine = buildMachine(ir, ops, t.config, t.sc);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 
 /**
  * Replay tokens: a counterexample's configuration and choice sequence in one short string,
@@ -14,6 +15,19 @@ import { createHash } from 'node:crypto';
 
 /** The version of the token layout; version 1 had no count of choices and no check. */
 export const TOKEN_VERSION = 2;
+
+/** The shape of a token's JSON header (field names kept short: they are in every token). */
+const HEADER = z.object({
+  v: z.literal(TOKEN_VERSION),
+  s: z.string().regex(/^[0-9a-f]{12}$/),
+  c: z.union([
+    z.object({ kind: z.literal('scenario'), name: z.string().min(1) }),
+    z.object({ kind: z.literal('ranges'), params: z.record(z.string(), z.number().int()) }),
+  ]),
+  w: z.array(z.string()),
+  sc: z.union([z.literal(0), z.literal(1)]),
+  n: z.number().int().nonnegative(),
+});
 
 /** Bytes of the check at the end of a token. */
 const CHECK_BYTES = 4;
@@ -65,6 +79,7 @@ export function encodeToken(t: ReplayToken): string {
 /** Reads a token made by `encodeToken`. */
 export function decodeToken(token: string): ReplayToken {
   const text = token.trim();
+  if (text === '') throw new TokenError('not a replay token (it is empty)');
   // Buffer.from skips characters outside the alphabet; a token has none.
   if (!/^[A-Za-z0-9_-]+$/.test(text)) {
     throw new TokenError('not a replay token (it has characters other than letters, digits, ' +
@@ -90,16 +105,15 @@ export function decodeToken(token: string): ReplayToken {
     throw new TokenError(`the replay token was made by a newer mempool-spec (token version ` +
       `${header.v}, this one reads version ${TOKEN_VERSION})`);
   }
-  if (header.v !== TOKEN_VERSION || typeof header.s !== 'string' || !header.c ||
-    !Array.isArray(header.w) || !Number.isSafeInteger(header.n) || (header.n as number) < 0) {
-    throw new TokenError('not a replay token (incomplete header)');
-  }
+  const parsed = HEADER.safeParse(header);
+  if (!parsed.success) throw new TokenError('not a replay token (incomplete header)');
+  const fields = parsed.data;
   // A character added at the end may make no whole byte, which Buffer.from drops.
   if (bytes.toString('base64url') !== text) {
     throw new TokenError('replay token cut short or damaged (it does not end where a token ' +
       'can end)');
   }
-  const count = header.n as number;
+  const count = fields.n;
   const path: number[] = [];
   let i = nul + 1;
   while (path.length < count) {
@@ -123,6 +137,5 @@ export function decodeToken(token: string): ReplayToken {
   if (!checkOf(bytes.subarray(0, i)).equals(bytes.subarray(i))) {
     throw new TokenError('replay token damaged (its check does not match)');
   }
-  return { spec: header.s, config: header.c, without: header.w as string[],
-    sc: header.sc === 1, path };
+  return { spec: fields.s, config: fields.c, without: fields.w, sc: fields.sc === 1, path };
 }

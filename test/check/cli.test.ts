@@ -211,6 +211,14 @@ describe('mempool-spec check on bad input and limits', () => {
         hint: expect.stringMatching(/run check on spec\/mempool\.mps again/) });
     });
 
+  it('refuses an empty --replay (an unset variable) as a bad token, not a whole check',
+    async () => {
+      const r = await checkInProcess('--replay', '', '--json');
+      expect(r.code).toBe(2);
+      expect(JSON.parse(r.out).error).toMatchObject({ code: 'bad-replay-token',
+        message: 'not a replay token (it is empty)' });
+    });
+
   it('refuses search options beside --replay, which the token fixes', async () => {
     const found = await checkInProcess(...small, '--without', 'reserve_handoff', '--json');
     const token = JSON.parse(found.out).counterexample.token as string;

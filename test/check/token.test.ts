@@ -9,7 +9,7 @@ const kernel = loadSpec('spec/mempool.mps');
 const token: fc.Arbitrary<ReplayToken> = fc.record({
   spec: fc.stringMatching(/^[0-9a-f]{12}$/),
   config: fc.oneof(
-    fc.record({ kind: fc.constant('scenario' as const), name: fc.string() }),
+    fc.record({ kind: fc.constant('scenario' as const), name: fc.string({ minLength: 1 }) }),
     fc.record({ kind: fc.constant('ranges' as const),
       params: fc.dictionary(fc.stringMatching(/^[a-z_]{1,8}$/), fc.nat(9)) }),
   ),
@@ -23,6 +23,22 @@ describe('replay tokens', () => {
     fc.assert(fc.property(token, (t) => {
       expect(decodeToken(encodeToken(t))).toEqual(t);
     }));
+  });
+
+  it('refuse a token put together by hand, with a good check, as a bad token', () => {
+    const spec = kernel.sha256.slice(0, 12);
+    const made = (t: Partial<ReplayToken> & Record<string, unknown>): string => encodeToken({
+      spec, config: { kind: 'ranges', params: { min_nr: 0, threads: 2, ops: 2, capacity: 1 } },
+      without: [], sc: false, path: [], ...t } as ReplayToken);
+    expect(() => decodeToken(made({ config: { kind: 'zzz' } as never }))).toThrow(TokenError);
+    expect(() => decodeToken(made({ spec: '' }))).toThrow(TokenError);
+    expect(() => replayToken(kernel, made({ config: { kind: 'ranges', params: {} } })))
+      .toThrow(/a configuration this spec does not have/);
+    expect(() => replayToken(kernel, made({ config: { kind: 'ranges',
+      params: { min_nr: 7, threads: 2, ops: 2, capacity: 1 } } })))
+      .toThrow(/a configuration this spec does not have/);
+    expect(() => replayToken(kernel, made({ without: ['nope'] })))
+      .toThrow(/takes out an edge this spec does not have \('nope'\)/);
   });
 
   it('reject strings that are not tokens', () => {
