@@ -32,7 +32,9 @@ describe('mempool-spec gen, end to end', () => {
     const count = /^gen: (\d+)/.exec(first.stdout)![1];
     expect(second.stdout).toContain(`gen: ${count} files in ${out}/ from`);
     expect(second.stdout).toMatch(/\(0 added, 0 changed, 0 removed, \d+ unchanged\)/);
-    expect(runCli(['gen', '--spec', specPath, '--out', out, '--check']).status).toBe(0);
+    const check = runCli(['gen', '--spec', specPath, '--out', `${out}/`, '--check']);
+    expect(check.status).toBe(0);
+    expect(check.stdout).toMatch(new RegExp(`^gen --check: ${out}/ is up to date`));
   });
 
   it('reports a stale output folder with --check, names the file and writes nothing', () => {

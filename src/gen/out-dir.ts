@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 /** Why gen will not use a folder as its output folder: the message and a hint. */
 export interface OutDirRefusal {
@@ -27,16 +27,17 @@ export function refuseOutDir(out: string, specPath: string): OutDirRefusal | und
     return { message: `--out ${JSON.stringify(out)}: an empty output folder would be the ` +
       'working directory', hint };
   }
-  const outDir = resolve(out);
+  // Compared as the real folders they are: a link to an ancestor of the project is one too.
+  const outDir = real(resolve(out));
   for (const mark of ROOT_MARKS) {
     if (existsSync(join(outDir, mark))) {
       return { message: `--out ${out}: the folder holds ${mark}, so it is a project's root, ` +
         'not an output folder', hint };
     }
   }
-  const spec = resolve(specPath);
+  const spec = real(resolve(specPath));
   // The project first: of a folder that holds both, that is the more telling reason.
-  for (const start of [process.cwd(), dirname(spec)]) {
+  for (const start of [real(process.cwd()), dirname(spec)]) {
     for (let dir = start; ; dir = dirname(dir)) {
       if (within(dir, outDir) && ROOT_MARKS.some((mark) => existsSync(join(dir, mark)))) {
         return { message: `--out ${out}: the folder holds the project ${dir}`, hint };
@@ -48,6 +49,21 @@ export function refuseOutDir(out: string, specPath: string): OutDirRefusal | und
     return { message: `--out ${out}: the folder holds the spec ${specPath}`, hint };
   }
   return undefined;
+}
+
+/** `path` with every symbolic link in the part of it that exists resolved. */
+function real(path: string): string {
+  const tail: string[] = [];
+  let head = path;
+  while (!existsSync(head) && dirname(head) !== head) {
+    tail.unshift(basename(head));
+    head = dirname(head);
+  }
+  try {
+    return join(realpathSync(head), ...tail);
+  } catch {
+    return path;
+  }
 }
 
 /** True if `path` is `dir` or lies below it. */

@@ -178,6 +178,19 @@ describe('mempool-spec gen, an output folder it must not clean up', () => {
       rmSync(repo, { recursive: true, force: true });
     }
   });
+
+  it('refuses a link to a folder that contains the project, as it refuses the folder', () => {
+    const links = mkdtempSync(join(tmpdir(), 'mps-gen-links-'));
+    try {
+      symlinkSync(join(project, '..'), join(links, 'up'));
+      const run = genIn(project, ['gen', '--out', join(links, 'up'), '--check']);
+      expect(run.status, run.stderr).toBe(2);
+      expect(run.stderr).toMatch(/the folder holds the project /);
+      expect(snapshot(project)).toEqual(before);
+    } finally {
+      rmSync(links, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('mempool-spec gen, files below --out that it did not write', () => {
