@@ -12,6 +12,7 @@ import {
   replayToken, placedSpecError, AblationError, CheckSpecError, ReplayError, TokenError,
   DEFAULT_STATE_LIMIT, type CheckResult, type CheckSpecPlace,
 } from './check/index.ts';
+import type { TokenTrouble } from './check/token.ts';
 import { TRACE_GENERATOR, traceHtml } from './check/html.ts';
 import { checkSpecParallel, defaultJobs } from './check/parallel.ts';
 import { formatResult, resultJson, type Style } from './check/report.ts';
@@ -194,7 +195,7 @@ async function runCheck(file: string, opts: CheckCliOptions, given: string[]): P
   } catch (err) {
     if (opts.replay !== undefined &&
       (err instanceof TokenError || err instanceof ReplayError)) {
-      throw new UsageError(err.message, replayHint(err.message, ir.source), 'bad-replay-token');
+      throw new UsageError(err.message, replayHint(err.about, ir.source), 'bad-replay-token');
     }
     if (err instanceof CheckSpecError && err.place) {
       const src = specSource(ir);
@@ -252,12 +253,12 @@ function checkTraceOut(path: string): void {
 }
 
 /** What to do about a replay token `check --replay` cannot use. */
-function replayHint(message: string, source: string): string {
-  if (/another version of the spec/.test(message)) {
+function replayHint(about: TokenTrouble, source: string): string {
+  if (about === 'spec') {
     return 'replay it against the spec file it was made for, or run check on this one for a ' +
       'new token';
   }
-  if (/older mempool-spec|newer mempool-spec|another version of mempool-spec/.test(message)) {
+  if (about === 'tool') {
     return `a token replays only with the mempool-spec that made it: run check on ${source} ` +
       'again and give the new token from the `replay:` line of its report';
   }
@@ -329,11 +330,13 @@ function runGen(opts: GenOptions): number {
     );
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  if (opts.check) return reportCheck(opts.out, plan, seconds);
+  // The folder as given, once with its slash: `--out generated/` must not print `generated//`.
+  const shown = opts.out.replace(/\/+$/, '');
+  if (opts.check) return reportCheck(shown, plan, seconds);
 
   applyPlan(outDir, files, plan);
   process.stdout.write(
-    `gen: ${files.length} files in ${opts.out.replace(/\/+$/, '')}/ from ${ir.source} ` +
+    `gen: ${files.length} files in ${shown}/ from ${ir.source} ` +
       `(${plan.added.length} added, ${plan.changed.length} changed, ` +
       `${plan.removed.length} removed, ${plan.unchanged.length} unchanged) in ${seconds}s\n`,
   );
@@ -358,8 +361,7 @@ async function runGenWatch(opts: GenOptions, debug: boolean): Promise<number> {
   return watched ? EXIT.ok : EXIT.usage;
 }
 
-function reportCheck(given: string, plan: Plan, seconds: string): number {
-  const out = given.replace(/\/+$/, '');
+function reportCheck(out: string, plan: Plan, seconds: string): number {
   const stale = [
     ...plan.added.map((p) => `  added:   ${out}/${p}`),
     ...plan.changed.map((p) => `  changed: ${out}/${p}`),

@@ -395,7 +395,7 @@ export function replayToken(original: SpecIR, token: string): CheckResult {
   const t = decodeToken(token);
   if (!original.sha256.startsWith(t.spec)) {
     throw new TokenError(`the token was made for another version of the spec ` +
-      `(sha-256 ${t.spec}…, this one is ${original.sha256.slice(0, 12)}…)`);
+      `(sha-256 ${t.spec}…, this one is ${original.sha256.slice(0, 12)}…)`, 'spec');
   }
   // The check at the token's end makes these mistakes unlikely, not impossible (a token put
   // together by hand): each is refused as a bad token, not met as an internal error.
@@ -429,7 +429,7 @@ export function replayToken(original: SpecIR, token: string): CheckResult {
   // always ends in its violation; one that ends in none is damaged or from another checker.
   if (!violation) {
     throw new ReplayError(`the replayed trace (${steps.length} steps) breaks no property, so ` +
-      'the token is damaged or was made by another version of mempool-spec');
+      'the token is damaged or was made by another version of mempool-spec', 'tool');
   }
   const label = configLabel(t.config);
   const seconds = (performance.now() - started) / 1000;

@@ -48,8 +48,15 @@ export interface ReplayToken {
 }
 
 /** Raised for a string that is not a replay token. */
+/**
+ * What is wrong with a token that cannot be replayed, for the hint: the token itself (cut,
+ * mistyped), the spec it is replayed against (another version), or the tool (a token of an
+ * older or newer mempool-spec).
+ */
+export type TokenTrouble = 'token' | 'spec' | 'tool';
+
 export class TokenError extends Error {
-  constructor(message: string) {
+  constructor(message: string, readonly about: TokenTrouble = 'token') {
     super(message);
     this.name = 'TokenError';
   }
@@ -88,7 +95,7 @@ export function decodeToken(token: string): ReplayToken {
   const bytes = Buffer.from(text, 'base64url');
   const nul = bytes.indexOf(0);
   if (nul < 0) throw new TokenError('not a replay token (no header)');
-  let header: { v?: unknown; s?: unknown; c?: ConfigRef; w?: unknown; sc?: number; n?: unknown };
+  let header: unknown;
   try {
     header = JSON.parse(bytes.subarray(0, nul).toString('utf8'));
   } catch {
@@ -97,13 +104,11 @@ export function decodeToken(token: string): ReplayToken {
   if (typeof header !== 'object' || header === null) {
     throw new TokenError('not a replay token (unreadable header)');
   }
-  if (typeof header.v === 'number' && header.v < TOKEN_VERSION) {
-    throw new TokenError(`the replay token was made by an older mempool-spec (token version ` +
-      `${header.v}, this one reads version ${TOKEN_VERSION})`);
-  }
-  if (typeof header.v === 'number' && header.v > TOKEN_VERSION) {
-    throw new TokenError(`the replay token was made by a newer mempool-spec (token version ` +
-      `${header.v}, this one reads version ${TOKEN_VERSION})`);
+  const { v } = header as { v?: unknown };
+  if (typeof v === 'number' && v !== TOKEN_VERSION) {
+    throw new TokenError(`the replay token was made by ${v < TOKEN_VERSION ? 'an older' :
+      'a newer'} mempool-spec (token version ${v}, this one reads version ${TOKEN_VERSION})`,
+    'tool');
   }
   const parsed = HEADER.safeParse(header);
   if (!parsed.success) throw new TokenError('not a replay token (incomplete header)');

@@ -2,6 +2,7 @@ import type { TraceEvent } from './events.ts';
 import type { Machine } from './machine.ts';
 import { latestValue } from './memory.ts';
 import { outCount, type State } from './state.ts';
+import type { TokenTrouble } from './token.ts';
 
 /**
  * Counterexample traces: a path of successor indexes replayed with recording on, turned into
@@ -34,7 +35,7 @@ export interface TraceEventOut extends TraceEvent {
 
 /** Raised when a path does not fit the machine (a replay token for another spec or bound). */
 export class ReplayError extends Error {
-  constructor(message: string) {
+  constructor(message: string, readonly about: TokenTrouble = 'token') {
     super(message);
     this.name = 'ReplayError';
   }
