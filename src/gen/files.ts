@@ -102,12 +102,21 @@ export function planWrite(outDir: string, files: GeneratedFile[],
  */
 function linkOnTheWay(outDir: string, path: string):
   { path: string; kind: 'symbolic link' | 'special file' } | null {
-  const parts = path.split('/').slice(0, -1);
+  const way = firstNonFolder(outDir, path.split('/').slice(0, -1));
+  if (way === null || way.kind === 'none' || way.kind === 'file') return null;
+  return { path: way.path, kind: way.kind };
+}
+
+/**
+ * The first of the folders `parts` leads through from `dir` (`a`, `a/b`, ...) that is not a
+ * real folder, with what stands there instead; null when every one is a folder.
+ */
+function firstNonFolder(dir: string, parts: readonly string[]):
+  { path: string; kind: Exclude<ReturnType<typeof entryKind>, 'folder'> } | null {
   for (let i = 1; i <= parts.length; i++) {
-    const prefix = parts.slice(0, i).join('/');
-    const kind = entryKind(join(outDir, prefix));
-    if (kind === 'none' || kind === 'file') return null;
-    if (kind === 'symbolic link' || kind === 'special file') return { path: prefix, kind };
+    const path = parts.slice(0, i).join('/');
+    const kind = entryKind(join(dir, path));
+    if (kind !== 'folder') return { path, kind };
   }
   return null;
 }
@@ -259,9 +268,7 @@ function listFolder(dir: string, folder: string): string[] {
   // The output folder itself may be a link to a folder; nothing below it is followed.
   if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
   const parts = folder === '' ? [] : folder.split('/');
-  for (let i = 1; i <= parts.length; i++) {
-    if (entryKind(join(dir, ...parts.slice(0, i))) !== 'folder') return [];
-  }
+  if (firstNonFolder(dir, parts) !== null) return [];
   const full = join(dir, ...parts);
   return readdirSync(full).sort()
     .filter((name) => entryKind(join(full, name)) === 'file')
