@@ -77,17 +77,22 @@ export function specSource(ir: SpecIR): SourceFile | undefined {
     const bytes = readFileSync(ir.source);
     if (sha256(bytes) !== ir.sha256) return undefined;
     const text = bytes.toString('utf8');
-    return { path: ir.source, text: text.startsWith('\uFEFF') ? text.slice(1) : text };
+    return { path: ir.source, text: withoutBom(text) };
   } catch {
     return undefined;
   }
+}
+
+/** `text` without the byte-order mark an editor may have put first. */
+function withoutBom(text: string): string {
+  return text.startsWith('\uFEFF') ? text.slice(1) : text;
 }
 
 function check(file: SourceFile, source: string, hash: string): SpecIR {
   const bytes = Buffer.byteLength(file.text, 'utf8');
   if (bytes > MAX_SPEC_BYTES) throw fileTooLarge(file.path, bytes, MAX_SPEC_BYTES);
   // A byte-order mark is part of the hashed bytes but not of the language.
-  const src = file.text.startsWith('\uFEFF') ? { ...file, text: file.text.slice(1) } : file;
+  const src = { ...file, text: withoutBom(file.text) };
   checkNameLengths(src);
   try {
     const ir = resolveSpec(parseAst(src), src, { source, sha256: hash });
