@@ -405,12 +405,11 @@ export function replayToken(original: SpecIR, token: string): CheckResult {
       `('${unknownEdge}')`);
   }
   if (t.config.kind === 'ranges') {
-    const names = Object.keys(t.config.params).sort().join(',');
+    const { params } = t.config;
+    const names = Object.keys(params).sort().join(',');
     const wanted = original.params.map((p) => p.name).sort().join(',');
-    const outside = original.params.find((p) => {
-      const v = (t.config as Extract<ConfigRef, { kind: 'ranges' }>).params[p.name];
-      return v !== undefined && (v < p.min || v > p.max);
-    });
+    const outside = original.params.find((p) =>
+      params[p.name] !== undefined && (params[p.name] < p.min || params[p.name] > p.max));
     if (names !== wanted || outside) {
       throw new TokenError('the replay token names a configuration this spec does not have');
     }
